@@ -1,0 +1,92 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "MiniBotPanel",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "minibot", targets: ["minibot"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    ],
+    targets: [
+        // MARK: C libraries from Debian's -dev packages
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+
+        // MARK: Domain (no I/O)
+        .target(
+            name: "MiniBotCore",
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+
+        // MARK: Storage
+        .target(
+            name: "MiniBotStore",
+            dependencies: [
+                "MiniBotCore",
+                "CSQLite",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
+        // MARK: Command line
+        .target(
+            name: "MiniBotCLI",
+            dependencies: [
+                "MiniBotCore",
+                "MiniBotStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "minibot",
+            dependencies: ["MiniBotCLI"],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "minibot-bench",
+            dependencies: [
+                "MiniBotCore",
+                "MiniBotStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Benchmarks/minibot-bench",
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests
+        .testTarget(name: "MiniBotCoreTests", dependencies: ["MiniBotCore"], swiftSettings: strict),
+        .testTarget(name: "MiniBotStoreTests", dependencies: ["MiniBotStore", "MiniBotTestSupport"], swiftSettings: strict),
+        .testTarget(name: "MiniBotCLITests", dependencies: ["MiniBotCLI", "MiniBotTestSupport"], swiftSettings: strict),
+        // Fresh databases on both backends and the built `minibot`, for the tests above.
+        .target(
+            name: "MiniBotTestSupport",
+            dependencies: ["MiniBotStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/MiniBotTestSupport",
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import MiniBotCore
+import MiniBotStore
+
+struct ContactsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contacts",
+        abstract: "Look at the contacts: list, show one, count by status.",
+        subcommands: [List.self, Show.self, Stats.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List contacts, ordered by phone.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Only contacts with this status.") var status: ContactStatus?
+        @Option(help: "Only contacts queued in this campaign.") var campaign: String?
+        @Option(help: "Text to find in phone, names, email or company.") var search: String?
+        @Option(help: "How many to show.") var limit = 50
+        @Option(help: "How many to skip.") var offset = 0
+        @Flag(help: "One JSON array.") var json = false
+
+        func validate() throws {
+            if limit < 1 || limit > 100_000 { throw ValidationError("--limit must be between 1 and 100000") }
+            if offset < 0 { throw ValidationError("--offset cannot be negative") }
+        }
+
+        func run() async throws {
+            let runtime = try Runtime(global)
+            let query = ContactQuery(filter: .init(status: status, campaignID: campaign), search: search, limit: limit, offset: offset)
+            let contacts = try await runtime.withStore { try await $0.contacts(query) }
+            if json { return try Output.json(contacts) }
+            var table = Table(["phone", "name", "company", "status", "attempts", "opt-out"],
+                              alignments: [.left, .left, .left, .left, .right, .left])
+            for c in contacts {
+                table.add([c.phone, [c.firstName, c.lastName].filter { !$0.isEmpty }.joined(separator: " "), c.company,
+                           c.status.rawValue, String(c.attempts), c.optOut ? "yes" : ""])
+            }
+            Output.write(table.render())
+            Output.write("\(contacts.count) shown (offset \(offset))\n")
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one contact, found by phone in any format.")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The phone number (06 12 34 56 78, +33612345678, …).") var phone: String
+        @Flag(help: "One JSON object.") var json = false
+
+        func run() async throws {
+            let runtime = try Runtime(global)
+            let number = try runtime.phoneParser.parse(phone)
+            guard let contact = try await runtime.withStore({ try await $0.contact(phone: number.e164) }) else {
+                throw StoreError.notFound("no contact with the number \(number.e164)")
+            }
+            if json { return try Output.json(contact) }
+            let fields: [(String, String)] = [
+                ("phone", contact.phone), ("first_name", contact.firstName), ("last_name", contact.lastName),
+                ("email", contact.email), ("company", contact.company), ("status", contact.status.rawValue),
+                ("attempts", String(contact.attempts)),
+                ("last_attempt_at", contact.lastAttemptAt.map(ContactExporter.timestamp) ?? ""),
+                ("opt_out", contact.optOut ? "yes" : "no"), ("created_at", ContactExporter.timestamp(contact.createdAt)),
+                ("updated_at", ContactExporter.timestamp(contact.updatedAt)), ("notes", contact.notes),
+            ]
+            for (name, value) in fields {
+                Output.write(name.padding(toLength: 16, withPad: " ", startingAt: 0) + value + "\n")
+            }
+        }
+    }
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Count contacts by status.")
+
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "One JSON object.") var json = false
+
+        func run() async throws {
+            let runtime = try Runtime(global)
+            let stats = try await runtime.withStore { try await $0.contactStats() }
+            if json { return try Output.json(stats) }
+            Output.write(StatsTable.render(stats))
+        }
+    }
+}
+
+enum StatsTable {
+    static func render(_ stats: ContactStats) -> String {
+        var table = Table(["status", "contacts"], alignments: [.left, .right])
+        for status in ContactStatus.allCases { table.add([status.rawValue, (stats.byStatus[status.rawValue] ?? 0).grouped]) }
+        table.add(["total", stats.total.grouped])
+        return table.render() + "opt-out list: \(stats.optOut.grouped)\n"
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import MiniBotCore
+import MiniBotStore
+import Yams
+
+/// The effective configuration and where it came from.
+public struct LoadedConfig: Sendable {
+    public var config: MiniBotConfig
+    /// `defaults`, then the file, then each environment variable used.
+    public var sources: [String]
+}
+
+/// Reads the configuration: the defaults, then one YAML file, then
+/// `MINIBOT_*` environment variables, each over the one before.
+///
+/// The file is `--config PATH`, else `$MINIBOT_CONFIG`, else `./minibot.yaml`
+/// or `$XDG_CONFIG_HOME/minibot/minibot.yaml` when they exist. An
+/// environment variable names a setting's path with `_` between the parts:
+/// `MINIBOT_DATABASE_URL`, `MINIBOT_DIALER_MAX_CONCURRENT_CALLS`,
+/// `MINIBOT_CALLER_ID_POOL=+33…,+33…` (lists are comma-separated).
+public struct ConfigLoader {
+    public var environment: [String: String]
+    public var currentDirectory: String
+
+    /// Variables with the prefix that are not settings.
+    static let reservedVariables: Set<String> = ["MINIBOT_CONFIG"]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment,
+                currentDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.environment = environment
+        self.currentDirectory = currentDirectory
+    }
+
+    public var defaultDataDir: String {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.local/share"
+        return base + "/minibot"
+    }
+
+    /// The file to read, if any.
+    public func configPath(explicit: String?) -> String? {
+        if let explicit { return explicit }
+        if let path = environment["MINIBOT_CONFIG"], !path.isEmpty { return path }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? home + "/.config"
+        return [currentDirectory + "/minibot.yaml", configHome + "/minibot/minibot.yaml"]
+            .first { FileManager.default.fileExists(atPath: $0) }
+    }
+
+    public func load(path explicit: String? = nil) throws -> LoadedConfig {
+        var tree = try ConfigTree(encoding: MiniBotConfig(dataDir: defaultDataDir))
+        var sources = ["defaults"]
+        if let path = configPath(explicit: explicit) {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw ConfigError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "not readable UTF-8 text" : "no such file")
+            }
+            let node: Node?
+            do {
+                node = try Yams.compose(yaml: text)
+            } catch {
+                throw ConfigError.unreadable(path: path, reason: "not valid YAML: \(error)")
+            }
+            if let node { tree = try tree.merged(with: node, source: path) }
+            sources.append(path)
+        }
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("MINIBOT_") {
+            guard !Self.reservedVariables.contains(name), !name.hasPrefix("MINIBOT_TEST_") else { continue }
+            let key = String(name.dropFirst("MINIBOT_".count)).lowercased()
+            guard let path = tree.path(forEnvironmentName: key) else {
+                throw ConfigError.unknownKey([key], source: "environment variable \(name)")
+            }
+            try tree.set(path, text: value, source: "environment variable \(name)")
+            sources.append(name)
+        }
+        let config: MiniBotConfig
+        do {
+            config = try tree.decode(as: MiniBotConfig.self)
+        } catch {
+            throw ConfigError.invalid("\(error)")
+        }
+        try Self.validate(config)
+        return LoadedConfig(config: config, sources: sources)
+    }
+
+    static func validate(_ config: MiniBotConfig) throws(ConfigError) {
+        if NumberingRegion.named(config.phone.defaultRegion) == nil {
+            let known = NumberingRegion.all.map(\.code).joined(separator: ", ")
+            throw .invalid("phone.default_region '\(config.phone.defaultRegion)' is not one of \(known)")
+        }
+        if config.dialer.maxConcurrentCalls < 1 { throw .invalid("dialer.max_concurrent_calls must be at least 1") }
+        if config.dialer.maxAttempts < 1 { throw .invalid("dialer.max_attempts must be at least 1") }
+        for (name, value) in [("dialer.delay_between_calls", config.dialer.delayBetweenCalls),
+                              ("dialer.queue_check_interval", config.dialer.queueCheckInterval),
+                              ("dialer.call_timeout", config.dialer.callTimeout),
+                              ("dialer.retry_delay", config.dialer.retryDelay),
+                              ("dialer.ring_timeout", config.dialer.ringTimeout)] where value < 0 || !value.isFinite {
+            throw .invalid("\(name) must be a positive number of seconds, not \(value)")
+        }
+        if !(1...65535).contains(config.api.port) { throw .invalid("api.port \(config.api.port) is not a TCP port") }
+        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(config.logLevel) {
+            throw .invalid("log_level '\(config.logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        if config.dataDir.isEmpty { throw .invalid("data_dir is empty") }
+    }
+
+    /// The configuration as YAML, with every secret masked.
+    public static func render(_ config: MiniBotConfig) throws -> String {
+        var tree = try ConfigTree(encoding: config)
+        tree = masked(tree, key: "")
+        return try Yams.serialize(node: tree.node)
+    }
+
+    /// Keys whose values are never printed.
+    static let secretKeys: Set<String> = ["password", "api_key", "secret", "token"]
+
+    private static func masked(_ tree: ConfigTree, key: String) -> ConfigTree {
+        switch tree {
+        case .object(let map):
+            return .object(map.reduce(into: [:]) { $0[$1.key] = masked($1.value, key: $1.key) })
+        case .string(let value) where key == "database_url":
+            return .string(redactedDatabaseURL(value))
+        case .string(let value) where secretKeys.contains(key) || key.hasSuffix("_password") || key.hasSuffix("_secret"):
+            return .string(value.isEmpty ? "" : "***")
+        default:
+            return tree
+        }
+    }
+}

@@ -1,0 +1,154 @@
+/// Every setting of MiniBotPanel, with the seed's defaults. Read from one YAML
+/// file with `MINIBOT_*` environment variables over it (see the CLI's
+/// `ConfigLoader`); keys are the snake_case coding keys below.
+public struct MiniBotConfig: Codable, Sendable, Equatable {
+    /// Where recordings, transcripts, prompts and the SQLite database live.
+    public var dataDir: String
+    /// `sqlite:///absolute/path.sqlite` or `postgres://user:password@host:port/database`.
+    /// Empty: a SQLite file `minibot.sqlite` in ``dataDir``.
+    public var databaseURL: String
+    public var logLevel: String
+    public var phone: Phone
+    public var dialer: Dialer
+    public var callerID: CallerID
+    public var listen: Listen
+    public var api: API
+
+    public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
+                dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), api: API = .init()) {
+        self.dataDir = dataDir
+        self.databaseURL = databaseURL
+        self.logLevel = logLevel
+        self.phone = phone
+        self.dialer = dialer
+        self.callerID = callerID
+        self.listen = listen
+        self.api = api
+    }
+
+    /// The database to use: ``databaseURL``, or the embedded SQLite file.
+    public var effectiveDatabaseURL: String {
+        databaseURL.isEmpty ? "sqlite://" + (dataDir.hasSuffix("/") ? dataDir : dataDir + "/") + "minibot.sqlite" : databaseURL
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case phone, dialer, listen, api
+        case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
+    }
+
+    public struct Phone: Codable, Sendable, Equatable {
+        /// ISO code of the country whose national formats are understood (`FR`).
+        public var defaultRegion: String
+        /// Refuse French premium-rate numbers (08 9x).
+        public var rejectPremiumRate: Bool
+
+        public init(defaultRegion: String = "FR", rejectPremiumRate: Bool = true) {
+            self.defaultRegion = defaultRegion
+            self.rejectPremiumRate = rejectPremiumRate
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case defaultRegion = "default_region", rejectPremiumRate = "reject_premium_rate"
+        }
+    }
+
+    public struct Dialer: Codable, Sendable, Equatable {
+        public var maxConcurrentCalls: Int
+        /// Seconds between two call starts.
+        public var delayBetweenCalls: Double
+        /// Seconds between two looks at the queue when it is empty.
+        public var queueCheckInterval: Double
+        /// Longest a call may last, in seconds, before it is hung up.
+        public var callTimeout: Double
+        /// Seconds before a contact that did not answer is tried again.
+        public var retryDelay: Double
+        public var maxAttempts: Int
+        /// Seconds a call may ring before it is cancelled.
+        public var ringTimeout: Double
+
+        public init(maxConcurrentCalls: Int = 8, delayBetweenCalls: Double = 2, queueCheckInterval: Double = 5,
+                    callTimeout: Double = 120, retryDelay: Double = 300, maxAttempts: Int = 3, ringTimeout: Double = 30) {
+            self.maxConcurrentCalls = maxConcurrentCalls
+            self.delayBetweenCalls = delayBetweenCalls
+            self.queueCheckInterval = queueCheckInterval
+            self.callTimeout = callTimeout
+            self.retryDelay = retryDelay
+            self.maxAttempts = maxAttempts
+            self.ringTimeout = ringTimeout
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case maxConcurrentCalls = "max_concurrent_calls", delayBetweenCalls = "delay_between_calls"
+            case queueCheckInterval = "queue_check_interval", callTimeout = "call_timeout"
+            case retryDelay = "retry_delay", maxAttempts = "max_attempts", ringTimeout = "ring_timeout"
+        }
+    }
+
+    public struct CallerID: Codable, Sendable, Equatable {
+        public enum Mode: String, Codable, Sendable, CaseIterable {
+            /// Always ``number``.
+            case `static`
+            /// A random number of ``pool`` for each call (the seed's "dynamic" mode).
+            case dynamic
+        }
+        public var mode: Mode
+        public var number: String
+        public var pool: [String]
+
+        public init(mode: Mode = .static, number: String = "", pool: [String] = []) {
+            self.mode = mode
+            self.number = number
+            self.pool = pool
+        }
+    }
+
+    /// How long the robot listens after each prompt, per scenario step.
+    public struct Listen: Codable, Sendable, Equatable {
+        public var defaults: Timeouts
+        /// Per step name (`hello`, `q1`, …), overriding ``defaults``.
+        public var steps: [String: Timeouts]
+
+        public init(defaults: Timeouts = .init(maxSilenceSeconds: 4, waitBeforeStop: 1.2), steps: [String: Timeouts] = Listen.seedSteps) {
+            self.defaults = defaults
+            self.steps = steps
+        }
+
+        public func timeouts(for step: String) -> Timeouts { steps[step] ?? defaults }
+
+        public static let seedSteps: [String: Timeouts] = [
+            "hello": .init(maxSilenceSeconds: 5, waitBeforeStop: 1.5),
+            "retry": .init(maxSilenceSeconds: 5, waitBeforeStop: 1.5),
+            "q1": .init(maxSilenceSeconds: 6, waitBeforeStop: 1.2),
+            "q2": .init(maxSilenceSeconds: 6, waitBeforeStop: 1.2),
+            "q3": .init(maxSilenceSeconds: 6, waitBeforeStop: 1.2),
+            "is_leads": .init(maxSilenceSeconds: 6, waitBeforeStop: 1.5),
+            "confirm": .init(maxSilenceSeconds: 8, waitBeforeStop: 2),
+        ]
+
+        public struct Timeouts: Codable, Sendable, Equatable {
+            /// Seconds of silence before the callee is taken as not answering.
+            public var maxSilenceSeconds: Double
+            /// Seconds of silence after speech that end the answer.
+            public var waitBeforeStop: Double
+
+            public init(maxSilenceSeconds: Double, waitBeforeStop: Double) {
+                self.maxSilenceSeconds = maxSilenceSeconds
+                self.waitBeforeStop = waitBeforeStop
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case maxSilenceSeconds = "max_silence_seconds", waitBeforeStop = "wait_before_stop"
+            }
+        }
+    }
+
+    public struct API: Codable, Sendable, Equatable {
+        public var host: String
+        public var port: Int
+
+        public init(host: String = "127.0.0.1", port: Int = 8000) {
+            self.host = host
+            self.port = port
+        }
+    }
+}

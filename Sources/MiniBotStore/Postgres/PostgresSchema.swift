@@ -1,0 +1,95 @@
+/// The PostgreSQL schema, one migration per version, applied in order and
+/// never edited once released: add a new one instead.
+enum PostgresSchema {
+    static let migrations: [(version: Int, name: String, sql: [String])] = [
+        (1, "contacts, campaigns, queue, calls, interactions", [
+            """
+            CREATE TABLE contacts (
+                phone text PRIMARY KEY,
+                first_name text NOT NULL DEFAULT '',
+                last_name text NOT NULL DEFAULT '',
+                email text NOT NULL DEFAULT '',
+                company text NOT NULL DEFAULT '',
+                notes text NOT NULL DEFAULT '',
+                status text NOT NULL DEFAULT 'New',
+                attempts integer NOT NULL DEFAULT 0,
+                last_attempt_at timestamptz,
+                opt_out boolean NOT NULL DEFAULT false,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX contacts_status ON contacts (status, phone)",
+            """
+            CREATE TABLE campaigns (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                scenario text NOT NULL,
+                status text NOT NULL DEFAULT 'active',
+                total integer NOT NULL DEFAULT 0,
+                answered integer NOT NULL DEFAULT 0,
+                machine integer NOT NULL DEFAULT 0,
+                leads integer NOT NULL DEFAULT 0,
+                not_interested integer NOT NULL DEFAULT 0,
+                no_answer integer NOT NULL DEFAULT 0,
+                failed integer NOT NULL DEFAULT 0,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE call_queue (
+                campaign_id text NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+                phone text NOT NULL REFERENCES contacts (phone) ON DELETE CASCADE,
+                priority integer NOT NULL DEFAULT 0,
+                status text NOT NULL DEFAULT 'pending',
+                attempts integer NOT NULL DEFAULT 0,
+                max_attempts integer NOT NULL DEFAULT 3,
+                next_attempt_at timestamptz NOT NULL,
+                lease_owner text,
+                lease_expires_at timestamptz,
+                PRIMARY KEY (campaign_id, phone)
+            )
+            """,
+            "CREATE INDEX call_queue_due ON call_queue (status, next_attempt_at, priority)",
+            "CREATE INDEX call_queue_phone ON call_queue (phone)",
+            """
+            CREATE TABLE calls (
+                call_id text PRIMARY KEY,
+                phone text NOT NULL,
+                campaign_id text REFERENCES campaigns (id) ON DELETE SET NULL,
+                status text NOT NULL,
+                amd_result text,
+                final_intent text,
+                is_lead boolean NOT NULL DEFAULT false,
+                duration double precision NOT NULL DEFAULT 0,
+                recording_path text,
+                transcript_path text,
+                started_at timestamptz NOT NULL,
+                answered_at timestamptz,
+                ended_at timestamptz,
+                hangup_cause text
+            )
+            """,
+            "CREATE INDEX calls_phone ON calls (phone, started_at)",
+            "CREATE INDEX calls_campaign ON calls (campaign_id, started_at)",
+            "CREATE INDEX calls_started ON calls (started_at)",
+            """
+            CREATE TABLE call_interactions (
+                call_id text NOT NULL REFERENCES calls (call_id) ON DELETE CASCADE,
+                sequence integer NOT NULL,
+                step text NOT NULL,
+                prompt text NOT NULL DEFAULT '',
+                transcription text NOT NULL DEFAULT '',
+                intent text,
+                confidence double precision,
+                response_duration double precision NOT NULL DEFAULT 0,
+                started_at timestamptz NOT NULL,
+                ended_at timestamptz NOT NULL,
+                transcription_seconds double precision,
+                PRIMARY KEY (call_id, sequence)
+            )
+            """,
+        ]),
+    ]
+}

@@ -1,0 +1,391 @@
+import Foundation
+import Logging
+import MiniBotCore
+import NIOCore
+import NIOSSL
+import PostgresNIO
+
+/// The multi-host store: several workers on several hosts share one
+/// PostgreSQL database through a connection pool.
+public final class PostgresStore: Store {
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+    private let target: String
+
+    init(settings: PostgresSettings, logger: Logger) async throws {
+        let tlsContext: NIOSSLContext?
+        switch settings.tls {
+        case .disable: tlsContext = nil
+        case .prefer, .require: tlsContext = try NIOSSLContext(configuration: .makeClientConfiguration())
+        }
+        var probe: PostgresConnection.Configuration
+        var configuration: PostgresClient.Configuration
+        if let socketDirectory = settings.unixSocketDirectory {
+            let socket = "\(socketDirectory)/.s.PGSQL.\(settings.port)"
+            probe = .init(unixSocketPath: socket, username: settings.username, password: settings.password, database: settings.database)
+            configuration = .init(unixSocketPath: socket, username: settings.username, password: settings.password, database: settings.database)
+            target = "\(socketDirectory) (port \(settings.port))"
+        } else {
+            let tls: PostgresConnection.Configuration.TLS
+            let poolTLS: PostgresClient.Configuration.TLS
+            switch (settings.tls, tlsContext) {
+            case (.require, let context?): (tls, poolTLS) = (.require(context), .require(.makeClientConfiguration()))
+            case (.prefer, let context?): (tls, poolTLS) = (.prefer(context), .prefer(.makeClientConfiguration()))
+            default: (tls, poolTLS) = (.disable, .disable)
+            }
+            probe = .init(host: settings.host, port: settings.port, username: settings.username,
+                          password: settings.password, database: settings.database, tls: tls)
+            configuration = .init(host: settings.host, port: settings.port, username: settings.username,
+                                  password: settings.password, database: settings.database, tls: poolTLS)
+            target = "\(settings.host):\(settings.port)"
+        }
+        probe.options.connectTimeout = .seconds(10)
+        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.maximumConnections = 8
+        // One direct connection first: a wrong password or a closed port fails
+        // here at once with the server's reason, instead of the pool retrying.
+        do {
+            let connection = try await PostgresConnection.connect(configuration: probe, id: 0, logger: logger)
+            try? await connection.close()
+        } catch {
+            throw StoreError.unavailable("cannot reach PostgreSQL at \(target) as \(settings.username) (database \(settings.database)): \(Self.describe(error))")
+        }
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        self.runner = Task { await client.run() }
+        // Let the pool start before the first query leases a connection
+        // (queries made earlier still work, but the pool logs a warning).
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+
+    public func close() async {
+        runner.cancel()
+    }
+
+    /// A readable message for a postgres-nio error, without the query's binds.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                let code = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+                return message + code
+            }
+            if let underlying = error.underlying { return "\(underlying)" }
+            return "\(error.code)"
+        }
+        return "\(error)"
+    }
+
+    private func run<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError {
+            // What went wrong inside a transaction is the error to report.
+            throw storeError(error.closureError ?? error.beginError ?? error.commitError ?? error)
+        } catch {
+            throw storeError(error)
+        }
+    }
+
+    /// A PostgreSQL error as a ``StoreError``; other errors (an import's own) pass unchanged.
+    private func storeError(_ error: any Error) -> any Error {
+        if error is StoreError { return error }
+        guard let error = error as? PSQLError else {
+            return error is PostgresTransactionError ? StoreError.query("\(error)") : error
+        }
+        switch error.serverInfo?[.sqlState] {
+        case "23505", "23503", "23502", "23514":
+            return StoreError.constraint(Self.describe(error))
+        case "53100":
+            return StoreError.diskFull("the PostgreSQL server at \(target) is out of disk space: \(Self.describe(error))")
+        default:
+            return StoreError.query(Self.describe(error))
+        }
+    }
+
+    // MARK: Schema
+
+    public func schemaVersion() async throws -> Int {
+        try await run {
+            try await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)", logger: logger)
+            return try await client.withConnection { try await Self.version(on: $0, logger: logger) }
+        }
+    }
+
+    private static func version(on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query("SELECT coalesce(max(version), 0)::bigint FROM schema_migrations", logger: logger)
+        for try await version in rows.decode(Int.self) { return version }
+        return 0
+    }
+
+    public func migrate() async throws {
+        try await run {
+            try await client.withTransaction(logger: logger) { connection in
+                // One worker migrates; the others wait here, then find nothing to do.
+                try await connection.query("SELECT pg_advisory_xact_lock(727274829)", logger: logger)
+                try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)", logger: logger)
+                let current = try await Self.version(on: connection, logger: logger)
+                let known = PostgresSchema.migrations.last?.version ?? 0
+                guard current <= known else { throw StoreError.schemaTooNew(found: current, known: known) }
+                for migration in PostgresSchema.migrations where migration.version > current {
+                    logger.info("applying migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                    for statement in migration.sql {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query(
+                        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(migration.version), \(migration.name), \(Date()))",
+                        logger: logger)
+                }
+            }
+        }
+    }
+
+    // MARK: Contacts
+
+    public func importContacts<Result: Sendable>(_ body: (any ContactImportSink) async throws -> Result) async throws -> Result {
+        try await run {
+            try await client.withTransaction(logger: logger) { connection in
+                try await body(PostgresImportSink(connection: connection, logger: logger))
+            }
+        }
+    }
+
+    static let contactColumns = "c.phone, c.first_name, c.last_name, c.email, c.company, c.notes, c.status, c.attempts, c.last_attempt_at, c.opt_out, c.created_at, c.updated_at"
+
+    static func contact(_ row: PostgresRandomAccessRow, from offset: Int = 0) throws -> Contact {
+        Contact(
+            phone: try row[offset].decode(String.self), firstName: try row[offset + 1].decode(String.self),
+            lastName: try row[offset + 2].decode(String.self), email: try row[offset + 3].decode(String.self),
+            company: try row[offset + 4].decode(String.self), notes: try row[offset + 5].decode(String.self),
+            status: ContactStatus(rawValue: try row[offset + 6].decode(String.self)) ?? .new,
+            attempts: try row[offset + 7].decode(Int.self), lastAttemptAt: try row[offset + 8].decode(Date?.self),
+            optOut: try row[offset + 9].decode(Bool.self), createdAt: try row[offset + 10].decode(Date.self),
+            updatedAt: try row[offset + 11].decode(Date.self)
+        )
+    }
+
+    private func rows<T>(_ query: PostgresQuery, _ transform: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
+        try await run {
+            var out: [T] = []
+            for try await row in try await client.query(query, logger: logger) {
+                out.append(try transform(row.makeRandomAccess()))
+            }
+            return out
+        }
+    }
+
+    public func contact(phone: String) async throws -> Contact? {
+        try await rows("SELECT \(unescaped: Self.contactColumns) FROM contacts c WHERE c.phone = \(phone)") { try Self.contact($0) }.first
+    }
+
+    /// Appends the WHERE clause of a filter to `query`.
+    private static func appendConditions(_ filter: ContactFilter, search: String? = nil, to query: inout PostgresQuery) {
+        var clauses: [String] = []
+        if let status = filter.status {
+            query.binds.append(status.rawValue)
+            clauses.append("c.status = $\(query.binds.count)")
+        }
+        if let campaign = filter.campaignID {
+            query.binds.append(campaign)
+            clauses.append("EXISTS (SELECT 1 FROM call_queue q WHERE q.phone = c.phone AND q.campaign_id = $\(query.binds.count))")
+        }
+        if let search, !search.isEmpty {
+            query.binds.append("%" + search.replacingOccurrences(of: "%", with: "") + "%")
+            let n = query.binds.count
+            clauses.append("(c.phone ILIKE $\(n) OR c.first_name ILIKE $\(n) OR c.last_name ILIKE $\(n) OR c.email ILIKE $\(n) OR c.company ILIKE $\(n))")
+        }
+        if !clauses.isEmpty { query.sql += " WHERE " + clauses.joined(separator: " AND ") }
+    }
+
+    public func contacts(_ query: ContactQuery) async throws -> [Contact] {
+        var sql = PostgresQuery(unsafeSQL: "SELECT \(Self.contactColumns) FROM contacts c")
+        Self.appendConditions(query.filter, search: query.search, to: &sql)
+        sql.binds.append(query.limit)
+        sql.binds.append(query.offset)
+        sql.sql += " ORDER BY c.phone LIMIT $\(sql.binds.count - 1) OFFSET $\(sql.binds.count)"
+        return try await rows(sql) { try Self.contact($0) }
+    }
+
+    public func contactStats() async throws -> ContactStats {
+        let counts = try await rows("SELECT status, count(*)::bigint, count(*) FILTER (WHERE opt_out)::bigint FROM contacts GROUP BY status") {
+            (try $0[0].decode(String.self), try $0[1].decode(Int.self), try $0[2].decode(Int.self))
+        }
+        var byStatus: [ContactStatus: Int] = [:]
+        for (status, count, _) in counts { if let status = ContactStatus(rawValue: status) { byStatus[status] = count } }
+        return ContactStats(total: counts.reduce(0) { $0 + $1.1 }, optOut: counts.reduce(0) { $0 + $1.2 }, byStatus: byStatus)
+    }
+
+    public func exportPage(_ filter: ContactFilter, after: String?, limit: Int) async throws -> [ContactExportRow] {
+        var sql = PostgresQuery(unsafeSQL: """
+            SELECT \(Self.contactColumns), l.call_id, l.status, l.final_intent
+            FROM contacts c
+            LEFT JOIN LATERAL (
+                SELECT call_id, status, final_intent FROM calls WHERE phone = c.phone ORDER BY started_at DESC, call_id DESC LIMIT 1
+            ) l ON true
+            """)
+        Self.appendConditions(filter, to: &sql)
+        sql.binds.append(after ?? "")
+        sql.sql += (filter.status == nil && filter.campaignID == nil ? " WHERE " : " AND ") + "c.phone > $\(sql.binds.count)"
+        sql.binds.append(limit)
+        sql.sql += " ORDER BY c.phone LIMIT $\(sql.binds.count)"
+        let page = try await rows(sql) {
+            (try Self.contact($0), try $0[12].decode(String?.self), try $0[13].decode(String?.self), try $0[14].decode(String?.self))
+        }
+        let callIDs = page.compactMap(\.1)
+        var turns: [String: [(step: String, text: String)]] = [:]
+        if !callIDs.isEmpty {
+            for (id, step, text) in try await rows(
+                "SELECT call_id, step, transcription FROM call_interactions WHERE call_id = ANY(\(callIDs)) ORDER BY call_id, sequence",
+                { (try $0[0].decode(String.self), try $0[1].decode(String.self), try $0[2].decode(String.self)) }
+            ) {
+                turns[id, default: []].append((step, text))
+            }
+        }
+        return page.map { contact, callID, status, intent in
+            ContactExportRow(contact: contact, lastCallStatus: status.flatMap(CallStatus.init(rawValue:)),
+                             lastCallIntent: intent, lastTranscript: ContactExportRow.transcript(callID.flatMap { turns[$0] } ?? []))
+        }
+    }
+
+    // MARK: Campaigns, queue and calls
+
+    public func createCampaign(_ campaign: Campaign) async throws {
+        let c = campaign.counters
+        try await run {
+            try await client.query("""
+                INSERT INTO campaigns (id, name, scenario, status, total, answered, machine, leads, not_interested, no_answer, failed, created_at, updated_at)
+                VALUES (\(campaign.id), \(campaign.name), \(campaign.scenario), \(campaign.status.rawValue), \(c.total), \(c.answered),
+                        \(c.machine), \(c.leads), \(c.notInterested), \(c.noAnswer), \(c.failed), \(campaign.createdAt), \(campaign.updatedAt))
+                """, logger: logger)
+        }
+    }
+
+    public func campaign(id: String) async throws -> Campaign? {
+        try await rows("""
+            SELECT id, name, scenario, status, total, answered, machine, leads, not_interested, no_answer, failed, created_at, updated_at
+            FROM campaigns WHERE id = \(id)
+            """) { row in
+            Campaign(
+                id: try row[0].decode(String.self), name: try row[1].decode(String.self), scenario: try row[2].decode(String.self),
+                status: CampaignStatus(rawValue: try row[3].decode(String.self)) ?? .active,
+                counters: CampaignCounters(
+                    total: try row[4].decode(Int.self), answered: try row[5].decode(Int.self), machine: try row[6].decode(Int.self),
+                    leads: try row[7].decode(Int.self), notInterested: try row[8].decode(Int.self),
+                    noAnswer: try row[9].decode(Int.self), failed: try row[10].decode(Int.self)),
+                createdAt: try row[11].decode(Date.self), updatedAt: try row[12].decode(Date.self))
+        }.first
+    }
+
+    public func enqueue(_ entries: [QueueEntry]) async throws {
+        try await run {
+            try await client.withTransaction(logger: logger) { connection in
+                for e in entries {
+                    try await connection.query("""
+                        INSERT INTO call_queue (campaign_id, phone, priority, status, attempts, max_attempts, next_attempt_at, lease_owner, lease_expires_at)
+                        VALUES (\(e.campaignID), \(e.phone), \(e.priority), \(e.status.rawValue), \(e.attempts), \(e.maxAttempts),
+                                \(e.nextAttemptAt), \(e.leaseOwner), \(e.leaseExpiresAt))
+                        ON CONFLICT (campaign_id, phone) DO NOTHING
+                        """, logger: logger)
+                }
+            }
+        }
+    }
+
+    public func saveCall(_ call: Call) async throws {
+        try await run {
+            try await client.query("""
+                INSERT INTO calls (call_id, phone, campaign_id, status, amd_result, final_intent, is_lead, duration,
+                    recording_path, transcript_path, started_at, answered_at, ended_at, hangup_cause)
+                VALUES (\(call.callID), \(call.phone), \(call.campaignID), \(call.status.rawValue), \(call.amdResult?.rawValue),
+                        \(call.finalIntent), \(call.isLead), \(call.duration), \(call.recordingPath), \(call.transcriptPath),
+                        \(call.startedAt), \(call.answeredAt), \(call.endedAt), \(call.hangupCause))
+                ON CONFLICT (call_id) DO UPDATE SET phone = excluded.phone, campaign_id = excluded.campaign_id,
+                    status = excluded.status, amd_result = excluded.amd_result, final_intent = excluded.final_intent,
+                    is_lead = excluded.is_lead, duration = excluded.duration, recording_path = excluded.recording_path,
+                    transcript_path = excluded.transcript_path, started_at = excluded.started_at,
+                    answered_at = excluded.answered_at, ended_at = excluded.ended_at, hangup_cause = excluded.hangup_cause
+                """, logger: logger)
+        }
+    }
+
+    public func call(id: String) async throws -> Call? {
+        try await rows("""
+            SELECT call_id, phone, campaign_id, status, amd_result, final_intent, is_lead, duration, recording_path,
+                   transcript_path, started_at, answered_at, ended_at, hangup_cause
+            FROM calls WHERE call_id = \(id)
+            """) { row in
+            Call(callID: try row[0].decode(String.self), phone: try row[1].decode(String.self),
+                 campaignID: try row[2].decode(String?.self),
+                 status: CallStatus(rawValue: try row[3].decode(String.self)) ?? .failed,
+                 amdResult: try row[4].decode(String?.self).flatMap(AMDResult.init(rawValue:)),
+                 finalIntent: try row[5].decode(String?.self), isLead: try row[6].decode(Bool.self),
+                 duration: try row[7].decode(Double.self), recordingPath: try row[8].decode(String?.self),
+                 transcriptPath: try row[9].decode(String?.self), startedAt: try row[10].decode(Date.self),
+                 answeredAt: try row[11].decode(Date?.self), endedAt: try row[12].decode(Date?.self),
+                 hangupCause: try row[13].decode(String?.self))
+        }.first
+    }
+
+    public func addInteraction(_ interaction: CallInteraction) async throws {
+        let i = interaction
+        try await run {
+            try await client.query("""
+                INSERT INTO call_interactions (call_id, sequence, step, prompt, transcription, intent, confidence,
+                    response_duration, started_at, ended_at, transcription_seconds)
+                VALUES (\(i.callID), \(i.sequence), \(i.step), \(i.prompt), \(i.transcription), \(i.intent), \(i.confidence),
+                        \(i.responseDuration), \(i.startedAt), \(i.endedAt), \(i.transcriptionSeconds))
+                """, logger: logger)
+        }
+    }
+
+    public func interactions(callID: String) async throws -> [CallInteraction] {
+        try await rows("""
+            SELECT call_id, sequence, step, prompt, transcription, intent, confidence, response_duration,
+                   started_at, ended_at, transcription_seconds
+            FROM call_interactions WHERE call_id = \(callID) ORDER BY sequence
+            """) { row in
+            CallInteraction(callID: try row[0].decode(String.self), sequence: try row[1].decode(Int.self),
+                            step: try row[2].decode(String.self), prompt: try row[3].decode(String.self),
+                            transcription: try row[4].decode(String.self), intent: try row[5].decode(String?.self),
+                            confidence: try row[6].decode(Double?.self), responseDuration: try row[7].decode(Double.self),
+                            startedAt: try row[8].decode(Date.self), endedAt: try row[9].decode(Date.self),
+                            transcriptionSeconds: try row[10].decode(Double?.self))
+        }
+    }
+}
+
+/// Writes an import inside the transaction that
+/// ``PostgresStore/importContacts(_:)`` opened: one statement per batch,
+/// the rows passed as arrays.
+struct PostgresImportSink: ContactImportSink {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    func upsert(_ batch: [ContactUpsert], at date: Date) async throws {
+        guard !batch.isEmpty else { return }
+        try await connection.query("""
+            INSERT INTO contacts AS t (phone, first_name, last_name, email, company, notes, status, opt_out, created_at, updated_at)
+            SELECT p, f, l, e, c, n, coalesce(nullif(s, ''), 'New'), s = 'Opt_out', \(date), \(date)
+            FROM unnest(\(batch.map(\.phone.e164)), \(batch.map(\.firstName)), \(batch.map(\.lastName)), \(batch.map(\.email)),
+                        \(batch.map(\.company)), \(batch.map(\.notes)), \(batch.map { $0.status?.rawValue ?? "" }))
+                 AS u(p, f, l, e, c, n, s)
+            ON CONFLICT (phone) DO UPDATE SET
+                first_name = CASE WHEN excluded.first_name <> '' THEN excluded.first_name ELSE t.first_name END,
+                last_name = CASE WHEN excluded.last_name <> '' THEN excluded.last_name ELSE t.last_name END,
+                email = CASE WHEN excluded.email <> '' THEN excluded.email ELSE t.email END,
+                company = CASE WHEN excluded.company <> '' THEN excluded.company ELSE t.company END,
+                notes = CASE WHEN excluded.notes <> '' THEN excluded.notes ELSE t.notes END,
+                status = CASE WHEN excluded.status = 'Opt_out' THEN 'Opt_out' ELSE t.status END,
+                opt_out = t.opt_out OR excluded.opt_out,
+                updated_at = excluded.updated_at
+            """, logger: logger)
+    }
+
+    func contactCount() async throws -> Int {
+        for try await count in try await connection.query("SELECT count(*)::bigint FROM contacts", logger: logger).decode(Int.self) {
+            return count
+        }
+        return 0
+    }
+}

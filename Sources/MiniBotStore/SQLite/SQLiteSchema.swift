@@ -1,0 +1,90 @@
+/// The SQLite schema, one migration per version, applied in order and never
+/// edited once released: add a new one instead. Times are milliseconds since
+/// 1970 (UTC), booleans 0/1.
+enum SQLiteSchema {
+    static let migrations: [(version: Int, name: String, sql: String)] = [
+        (1, "contacts, campaigns, queue, calls, interactions", """
+        CREATE TABLE contacts (
+            phone TEXT PRIMARY KEY NOT NULL,
+            first_name TEXT NOT NULL DEFAULT '',
+            last_name TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            company TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'New',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_attempt_at INTEGER,
+            opt_out INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX contacts_status ON contacts (status, phone);
+
+        CREATE TABLE campaigns (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            scenario TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active',
+            total INTEGER NOT NULL DEFAULT 0,
+            answered INTEGER NOT NULL DEFAULT 0,
+            machine INTEGER NOT NULL DEFAULT 0,
+            leads INTEGER NOT NULL DEFAULT 0,
+            not_interested INTEGER NOT NULL DEFAULT 0,
+            no_answer INTEGER NOT NULL DEFAULT 0,
+            failed INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+
+        CREATE TABLE call_queue (
+            campaign_id TEXT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+            phone TEXT NOT NULL REFERENCES contacts (phone) ON DELETE CASCADE,
+            priority INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            max_attempts INTEGER NOT NULL DEFAULT 3,
+            next_attempt_at INTEGER NOT NULL,
+            lease_owner TEXT,
+            lease_expires_at INTEGER,
+            PRIMARY KEY (campaign_id, phone)
+        );
+        CREATE INDEX call_queue_due ON call_queue (status, next_attempt_at, priority);
+        CREATE INDEX call_queue_phone ON call_queue (phone);
+
+        CREATE TABLE calls (
+            call_id TEXT PRIMARY KEY NOT NULL,
+            phone TEXT NOT NULL,
+            campaign_id TEXT REFERENCES campaigns (id) ON DELETE SET NULL,
+            status TEXT NOT NULL,
+            amd_result TEXT,
+            final_intent TEXT,
+            is_lead INTEGER NOT NULL DEFAULT 0,
+            duration REAL NOT NULL DEFAULT 0,
+            recording_path TEXT,
+            transcript_path TEXT,
+            started_at INTEGER NOT NULL,
+            answered_at INTEGER,
+            ended_at INTEGER,
+            hangup_cause TEXT
+        );
+        CREATE INDEX calls_phone ON calls (phone, started_at);
+        CREATE INDEX calls_campaign ON calls (campaign_id, started_at);
+        CREATE INDEX calls_started ON calls (started_at);
+
+        CREATE TABLE call_interactions (
+            call_id TEXT NOT NULL REFERENCES calls (call_id) ON DELETE CASCADE,
+            sequence INTEGER NOT NULL,
+            step TEXT NOT NULL,
+            prompt TEXT NOT NULL DEFAULT '',
+            transcription TEXT NOT NULL DEFAULT '',
+            intent TEXT,
+            confidence REAL,
+            response_duration REAL NOT NULL DEFAULT 0,
+            started_at INTEGER NOT NULL,
+            ended_at INTEGER NOT NULL,
+            transcription_seconds REAL,
+            PRIMARY KEY (call_id, sequence)
+        );
+        """),
+    ]
+}

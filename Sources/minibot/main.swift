@@ -1,0 +1,3 @@
+import MiniBotCLI
+
+await MiniBotCommand.runFromCommandLine()
