@@ -33,6 +33,28 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Audio (issue 4) — MiniBotAudio and its C library targets go here
+        .systemLibrary(
+            name: "CSoxr",
+            pkgConfig: "soxr",
+            providers: [.apt(["libsoxr-dev"])]
+        ),
+        .systemLibrary(
+            name: "CEBUR128",
+            pkgConfig: "libebur128",
+            providers: [.apt(["libebur128-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSndfile",
+            pkgConfig: "sndfile",
+            providers: [.apt(["libsndfile1-dev"])]
+        ),
+        .target(
+            name: "MiniBotAudio",
+            dependencies: ["CSoxr", "CEBUR128", "CSndfile"],
+            swiftSettings: strict
+        ),
+
         // MARK: Storage
         .target(
             name: "MiniBotStore",
@@ -51,6 +73,7 @@ let package = Package(
             name: "MiniBotCLI",
             dependencies: [
                 "MiniBotCore",
+                "MiniBotAudio",
                 "MiniBotStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -68,6 +91,7 @@ let package = Package(
             name: "minibot-bench",
             dependencies: [
                 "MiniBotCore",
+                "MiniBotAudio",
                 "MiniBotStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -87,6 +111,7 @@ let package = Package(
             path: "Tests/MiniBotTestSupport",
             swiftSettings: strict
         ),
+        .testTarget(name: "MiniBotAudioTests", dependencies: ["MiniBotAudio"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )
