@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // MARK: C libraries from Debian's -dev packages
@@ -55,6 +57,20 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Telephony
+        .target(
+            name: "MiniBotSIP",
+            dependencies: [
+                "MiniBotCore",
+                "MiniBotAudio",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Storage
         .target(
             name: "MiniBotStore",
@@ -74,6 +90,7 @@ let package = Package(
             dependencies: [
                 "MiniBotCore",
                 "MiniBotAudio",
+                "MiniBotSIP",
                 "MiniBotStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +109,7 @@ let package = Package(
             dependencies: [
                 "MiniBotCore",
                 "MiniBotAudio",
+                "MiniBotSIP",
                 "MiniBotStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -102,13 +120,15 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "MiniBotCoreTests", dependencies: ["MiniBotCore"], swiftSettings: strict),
+        .testTarget(name: "MiniBotSIPTests", dependencies: ["MiniBotSIP", "MiniBotTestSupport"], swiftSettings: strict),
         .testTarget(name: "MiniBotStoreTests", dependencies: ["MiniBotStore", "MiniBotTestSupport"], swiftSettings: strict),
         .testTarget(name: "MiniBotCLITests", dependencies: ["MiniBotCLI", "MiniBotTestSupport"], swiftSettings: strict),
         // Fresh databases on both backends and the built `minibot`, for the tests above.
         .target(
             name: "MiniBotTestSupport",
-            dependencies: ["MiniBotStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["MiniBotStore", "MiniBotAudio", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/MiniBotTestSupport",
+            exclude: ["Scenarios"],
             swiftSettings: strict
         ),
         .testTarget(name: "MiniBotAudioTests", dependencies: ["MiniBotAudio"], swiftSettings: strict),

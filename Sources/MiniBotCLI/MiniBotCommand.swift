@@ -14,6 +14,7 @@ public struct MiniBotCommand: AsyncParsableCommand {
             ExportCommand.self,
             ContactsCommand.self,
             ConfigCommand.self,
+            CallCommand.self,
             PromptsCommand.self,
         ]
     )

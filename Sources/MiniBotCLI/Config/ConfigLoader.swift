@@ -104,6 +104,14 @@ public struct ConfigLoader {
             throw .invalid("log_level '\(config.logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
         if config.dataDir.isEmpty { throw .invalid("data_dir is empty") }
+        let sip = config.sip
+        if !(0...65535).contains(sip.bindPort) { throw .invalid("sip.bind_port \(sip.bindPort) is not a UDP port") }
+        if !(1024...65535).contains(sip.rtpPortMin) || !(1024...65535).contains(sip.rtpPortMax) || sip.rtpPortMax - sip.rtpPortMin < 1 {
+            throw .invalid("sip.rtp_port_min…rtp_port_max (\(sip.rtpPortMin)…\(sip.rtpPortMax)) must be a range of ports between 1024 and 65535")
+        }
+        if !["e164", "national"].contains(sip.numberFormat) {
+            throw .invalid("sip.number_format '\(sip.numberFormat)' is not e164 or national")
+        }
     }
 
     /// The configuration as YAML, with every secret masked.

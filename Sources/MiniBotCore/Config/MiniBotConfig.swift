@@ -12,10 +12,11 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     public var dialer: Dialer
     public var callerID: CallerID
     public var listen: Listen
+    public var sip: SIP
     public var api: API
 
     public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
-                dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), api: API = .init()) {
+                dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(), api: API = .init()) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.logLevel = logLevel
@@ -23,6 +24,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         self.dialer = dialer
         self.callerID = callerID
         self.listen = listen
+        self.sip = sip
         self.api = api
     }
 
@@ -32,7 +34,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phone, dialer, listen, api
+        case phone, dialer, listen, sip, api
         case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
     }
 
@@ -139,6 +141,49 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
             enum CodingKeys: String, CodingKey {
                 case maxSilenceSeconds = "max_silence_seconds", waitBeforeStop = "wait_before_stop"
             }
+        }
+    }
+
+    /// The built-in SIP user agent and the trunk it calls through.
+    public struct SIP: Codable, Sendable, Equatable {
+        /// Address to listen on for SIP; `0.0.0.0` for every interface.
+        public var bindHost: String
+        public var bindPort: Int
+        /// Address put in Via, Contact and SDP; empty: the bind address, or
+        /// the machine's first non-loopback IPv4 address when binding to all.
+        public var advertisedHost: String
+        public var rtpPortMin: Int
+        public var rtpPortMax: Int
+        /// `host[:port]` of the trunk or PBX that phone numbers are sent to
+        /// (`sip:+33612345678@trunk`). A full `sip:` URI is dialled as is.
+        public var trunk: String
+        /// A proxy every request goes through (`sip:proxy.example.com:5060`), optional.
+        public var outboundProxy: String
+        public var username: String
+        public var password: String
+        /// How numbers are written in the Request-URI: `e164` (+33612345678) or `national` (0612345678).
+        public var numberFormat: String
+
+        public init(bindHost: String = "0.0.0.0", bindPort: Int = 5070, advertisedHost: String = "", rtpPortMin: Int = 30000,
+                    rtpPortMax: Int = 39999, trunk: String = "", outboundProxy: String = "", username: String = "",
+                    password: String = "", numberFormat: String = "e164") {
+            self.bindHost = bindHost
+            self.bindPort = bindPort
+            self.advertisedHost = advertisedHost
+            self.rtpPortMin = rtpPortMin
+            self.rtpPortMax = rtpPortMax
+            self.trunk = trunk
+            self.outboundProxy = outboundProxy
+            self.username = username
+            self.password = password
+            self.numberFormat = numberFormat
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case trunk, username, password
+            case bindHost = "bind_host", bindPort = "bind_port", advertisedHost = "advertised_host"
+            case rtpPortMin = "rtp_port_min", rtpPortMax = "rtp_port_max", outboundProxy = "outbound_proxy"
+            case numberFormat = "number_format"
         }
     }
 

@@ -1,0 +1,336 @@
+import Logging
+import MiniBotAudio
+import MiniBotCore
+import NIOCore
+import NIOPosix
+
+/// The built-in SIP user agent: one UDP socket for signalling, one RTP
+/// session per call. It drives ``OutboundCall`` state machines and performs
+/// their actions; all call state lives in this actor.
+public actor SIPAgent {
+    public struct Configuration: Sendable {
+        public var bindHost: String
+        /// 0 picks a free port.
+        public var bindPort: Int
+        /// The address the far end should reach us at (Via, Contact, SDP); default: `bindHost`.
+        public var advertisedHost: String?
+        public var rtpPorts: ClosedRange<Int>
+        public var outboundProxy: SIPURI?
+        public var username: String?
+        public var password: String?
+        public var userAgent: String
+        public var timers: SIPTimers
+
+        public init(bindHost: String = "127.0.0.1", bindPort: Int = 0, advertisedHost: String? = nil,
+                    rtpPorts: ClosedRange<Int> = 30000...39999, outboundProxy: SIPURI? = nil,
+                    username: String? = nil, password: String? = nil, userAgent: String = "MiniBotPanel",
+                    timers: SIPTimers = SIPTimers()) {
+            self.bindHost = bindHost
+            self.bindPort = bindPort
+            self.advertisedHost = advertisedHost
+            self.rtpPorts = rtpPorts
+            self.outboundProxy = outboundProxy
+            self.username = username
+            self.password = password
+            self.userAgent = userAgent
+            self.timers = timers
+        }
+    }
+
+    private struct CallRecord {
+        var machine: OutboundCall
+        var rtp: RTPSession
+        var rtpTask: Task<Void, Never>?
+        var timers: [OutboundCall.Timer: Task<Void, Never>] = [:]
+        var answer: CheckedContinuation<SIPCall, any Error>?
+        var handle: SIPCall?
+        var end: CallEnd?
+        var endWaiters: [CheckedContinuation<CallEnd, Never>] = []
+        /// Where the far end's last request came from, for our responses.
+        var lastRequestSource: SocketAddress?
+        var progress: [Int] = []
+    }
+
+    public let configuration: Configuration
+    private let logger: Logger
+    private var outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>?
+    private var calls: [String: CallRecord] = [:]
+    private var readyWaiters: [CheckedContinuation<Int, any Error>] = []
+    private var boundPort: Int?
+    private var bindError: (any Error)?
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    private var advertisedHost: String { configuration.advertisedHost ?? configuration.bindHost }
+
+    /// Binds the signalling socket and serves until cancelled.
+    public func run() async throws {
+        let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+        do {
+            channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: configuration.bindHost, port: configuration.bindPort) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            let failure = SIPAgentError.cannotBind(host: configuration.bindHost, port: configuration.bindPort, underlying: "\(error)")
+            bindError = failure
+            for waiter in readyWaiters { waiter.resume(throwing: failure) }
+            readyWaiters = []
+            throw failure
+        }
+        try await channel.executeThenClose { inbound, outbound in
+            self.started(outbound: outbound, port: channel.channel.localAddress?.port ?? configuration.bindPort)
+            defer { Task { await self.stopped() } }
+            for try await envelope in inbound {
+                self.received(Array(envelope.data.readableBytesView), from: envelope.remoteAddress)
+            }
+        }
+    }
+
+    private func started(outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, port: Int) {
+        self.outbound = outbound
+        boundPort = port
+        for waiter in readyWaiters { waiter.resume(returning: port) }
+        readyWaiters = []
+        logger.info("SIP agent listening", metadata: ["address": "\(configuration.bindHost):\(port)"])
+    }
+
+    private func stopped() {
+        outbound = nil
+        for (id, _) in calls { finish(id, failure: .network(code: nil, reason: "the SIP agent stopped"), remoteHangup: false, code: nil) }
+    }
+
+    /// The signalling port, once bound.
+    public func ready() async throws -> Int {
+        if let boundPort { return boundPort }
+        if let bindError { throw bindError }
+        return try await withCheckedThrowingContinuation { readyWaiters.append($0) }
+    }
+
+    public var activeCalls: Int { calls.count }
+
+    // MARK: Placing calls
+
+    /// Calls `target` and returns once the callee answered; throws ``CallFailure`` otherwise.
+    public func call(_ target: SIPURI, from: NameAddress, assertedIdentity: NameAddress? = nil,
+                     ringTimeout: Duration = .seconds(30)) async throws -> SIPCall {
+        let port = try await ready()
+        let rtp = try await RTPSession.bind(host: configuration.bindHost, ports: configuration.rtpPorts, codec: .pcmu, logger: logger)
+        let callID = randomToken(20) + "@" + advertisedHost
+        let request = CallRequest(
+            target: target, from: from, assertedIdentity: assertedIdentity,
+            contact: SIPURI(user: "minibot", host: advertisedHost, port: port),
+            viaTransport: "UDP", viaHost: advertisedHost, viaPort: port, outboundProxy: configuration.outboundProxy,
+            callID: callID, offer: .offer(address: advertisedHost, port: rtp.localPort, sessionID: UInt64.random(in: 1...UInt64(Int64.max))),
+            username: configuration.username, password: configuration.password, ringTimeout: ringTimeout,
+            userAgent: configuration.userAgent)
+        var record = CallRecord(machine: OutboundCall(request: request, timers: configuration.timers), rtp: rtp)
+        record.rtpTask = Task { try? await rtp.run(clock: ContinuousClock()) }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                record.answer = continuation
+                calls[callID] = record
+                let actions = calls[callID]!.machine.start()
+                perform(actions, callID: callID)
+            }
+        } onCancel: {
+            Task { await self.hangup(callID) }
+        }
+    }
+
+    /// Hangs up: BYE once answered, CANCEL while ringing.
+    func hangup(_ callID: String) {
+        guard calls[callID] != nil else { return }
+        let actions = calls[callID]!.machine.hangup()
+        perform(actions, callID: callID)
+    }
+
+    /// Waits for the call to end and says how.
+    func waitForEnd(_ callID: String) async -> CallEnd {
+        guard let record = calls[callID] else { return CallEnd(remoteHangup: false, code: nil) }
+        if let end = record.end { return end }
+        return await withCheckedContinuation { calls[callID]!.endWaiters.append($0) }
+    }
+
+    // MARK: Incoming
+
+    private func received(_ bytes: [UInt8], from source: SocketAddress) {
+        let message: SIPMessage
+        do {
+            message = try SIPMessage(parsing: bytes)
+        } catch {
+            logger.debug("dropped an unparsable SIP datagram", metadata: ["from": "\(source)", "reason": "\(error)"])
+            return
+        }
+        guard let callID = message.callID, calls[callID] != nil else {
+            answerStray(message, from: source)
+            return
+        }
+        let actions: [OutboundCall.Action]
+        if message.isRequest {
+            calls[callID]!.lastRequestSource = source
+            actions = calls[callID]!.machine.received(request: message)
+        } else {
+            actions = calls[callID]!.machine.received(response: message)
+        }
+        perform(actions, callID: callID)
+    }
+
+    /// Requests outside any call: OPTIONS pings get 200, the rest 481.
+    private func answerStray(_ message: SIPMessage, from source: SocketAddress) {
+        guard let method = message.method, method != "ACK" else { return }
+        let code = method == "OPTIONS" ? 200 : 481
+        let response = OutboundCall.response(to: message, code: code, reason: code == 200 ? "OK" : "Call/Transaction Does Not Exist",
+                                             toTag: randomToken(8))
+        send(response, to: source)
+    }
+
+    // MARK: Performing actions
+
+    private func perform(_ actions: [OutboundCall.Action], callID: String) {
+        for action in actions {
+            guard calls[callID] != nil else { return }
+            switch action {
+            case .send(let message):
+                if message.isRequest {
+                    guard let destination = nextHop(for: message) else {
+                        perform(calls[callID]!.machine.transportFailed(branch: message.via?.branch), callID: callID)
+                        continue
+                    }
+                    send(message, to: destination)
+                } else if let source = calls[callID]!.lastRequestSource {
+                    send(message, to: source)
+                }
+            case .startTimer(let timer, let duration):
+                calls[callID]!.timers[timer]?.cancel()
+                calls[callID]!.timers[timer] = Task {
+                    try? await Task.sleep(for: duration)
+                    guard !Task.isCancelled else { return }
+                    self.fire(timer, callID: callID)
+                }
+            case .cancelTimer(let timer):
+                calls[callID]!.timers.removeValue(forKey: timer)?.cancel()
+            case .progress(let code, let media):
+                calls[callID]!.progress.append(code)
+                if let media { try? calls[callID]!.rtp.connect(to: media) }
+            case .answered(let media):
+                let record = calls[callID]!
+                do {
+                    try record.rtp.connect(to: media)
+                } catch {
+                    logger.warning("cannot resolve the far end's media address", metadata: ["call_id": "\(callID)"])
+                }
+                let handle = SIPCall(callID: callID, agent: self, media: media, rtp: record.rtp, progress: record.progress)
+                calls[callID]!.handle = handle
+                calls[callID]!.answer = nil
+                record.answer?.resume(returning: handle)
+            case .mediaChanged(let media):
+                try? calls[callID]!.rtp.connect(to: media)
+            case .ended(let failure, let remoteHangup, let code):
+                finish(callID, failure: failure, remoteHangup: remoteHangup, code: code)
+            }
+        }
+    }
+
+    private func fire(_ timer: OutboundCall.Timer, callID: String) {
+        guard calls[callID] != nil else { return }
+        calls[callID]!.timers[timer] = nil
+        perform(calls[callID]!.machine.timerFired(timer), callID: callID)
+    }
+
+    /// The call is over for the dialer: report it, stop the media, and
+    /// forget the call once its transactions have had time to finish.
+    private func finish(_ callID: String, failure: CallFailure?, remoteHangup: Bool, code: Int?) {
+        guard var record = calls[callID], record.end == nil else { return }
+        let end = CallEnd(remoteHangup: remoteHangup, code: code, failure: failure)
+        record.end = end
+        record.rtpTask?.cancel()
+        record.rtp.close()
+        if let answer = record.answer {
+            answer.resume(throwing: failure ?? .failed(code: code ?? 0, reason: "ended before answer"))
+            record.answer = nil
+        }
+        for waiter in record.endWaiters { waiter.resume(returning: end) }
+        record.endWaiters = []
+        calls[callID] = record
+        let linger = configuration.timers.timeout
+        Task {
+            try? await Task.sleep(for: linger)
+            self.forget(callID)
+        }
+    }
+
+    private func forget(_ callID: String) {
+        guard let record = calls.removeValue(forKey: callID) else { return }
+        for (_, task) in record.timers { task.cancel() }
+    }
+
+    /// Where a request goes: its top Route, else its Request-URI (RFC 3261 §8.1.2).
+    private func nextHop(for message: SIPMessage) -> SocketAddress? {
+        var uri: SIPURI?
+        if let route = message.headers.values("Route").first { uri = (try? NameAddress(parsing: route))?.uri }
+        if uri == nil, case .request(_, let target) = message.startLine { uri = try? SIPURI(parsing: target) }
+        guard let uri else { return nil }
+        return try? SocketAddress.makeAddressResolvingHost(uri.host.trimmingCharacters(in: ["[", "]"]), port: uri.port ?? 5060)
+    }
+
+    private func send(_ message: SIPMessage, to destination: SocketAddress) {
+        guard let outbound else { return }
+        let envelope = AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: message.bytes))
+        Task { try? await outbound.write(envelope) }
+    }
+}
+
+/// How an answered call ended.
+public struct CallEnd: Sendable, Equatable {
+    /// The callee hung up (BYE from the far end).
+    public var remoteHangup: Bool
+    /// The SIP code of the last exchange (200 for our BYE, 408 when it got no answer).
+    public var code: Int?
+    /// Set when the call was never answered.
+    public var failure: CallFailure?
+
+    public init(remoteHangup: Bool, code: Int?, failure: CallFailure? = nil) {
+        self.remoteHangup = remoteHangup
+        self.code = code
+        self.failure = failure
+    }
+}
+
+/// An answered call: its audio and how to end it.
+public final class SIPCall: Sendable {
+    public let callID: String
+    public let media: NegotiatedMedia
+    public let rtp: RTPSession
+    /// The provisional responses seen before the answer (100, 180, 183…).
+    public let progress: [Int]
+    private let agent: SIPAgent
+
+    init(callID: String, agent: SIPAgent, media: NegotiatedMedia, rtp: RTPSession, progress: [Int]) {
+        self.callID = callID
+        self.agent = agent
+        self.media = media
+        self.rtp = rtp
+        self.progress = progress
+    }
+
+    public func hangup() async {
+        await agent.hangup(callID)
+    }
+
+    /// Returns when the call is over, whoever ended it.
+    public func ended() async -> CallEnd {
+        await agent.waitForEnd(callID)
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
+        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    }
+}

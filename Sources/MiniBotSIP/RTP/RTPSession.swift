@@ -1,0 +1,205 @@
+import Logging
+import MiniBotAudio
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// The audio of one call over RTP: its own UDP port, G.711 both ways, a send
+/// clock that ticks every 20 ms from a fixed origin (so a long call does not
+/// drift), a jitter buffer on the way in, and symmetric RTP (we answer to
+/// where the far end's packets come from, for NAT).
+public final class RTPSession: Sendable {
+    public struct Statistics: Sendable, Equatable {
+        public var sent = 0
+        public var received: JitterBuffer.Statistics = .init()
+        /// Ticks whose send started later than 5 ms after their deadline.
+        public var lateTicks = 0
+        /// Largest lateness of a send tick, in microseconds.
+        public var maxLatenessMicroseconds = 0
+    }
+
+    public let localPort: Int
+    private let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+    private let state: Mutex<State>
+    private let logger: Logger
+    /// Decoded 20 ms frames from the far end, in order, one per tick (silence for lost ones).
+    public let inbound: AsyncStream<AudioFrame>
+    private let inboundContinuation: AsyncStream<AudioFrame>.Continuation
+
+    private struct State {
+        var remote: SocketAddress?
+        var learnedRemote = false
+        var codec: AudioCodec
+        var telephoneEvent: Int?
+        var jitter = JitterBuffer()
+        var outgoing: [AudioFrame] = []
+        var playbackDone: [(remaining: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var sequence = UInt16.random(in: 0...UInt16.max)
+        var timestamp = UInt32.random(in: 0...UInt32.max)
+        let ssrc = UInt32.random(in: 1...UInt32.max)
+        var statistics = Statistics()
+        var dtmf: [Character] = []
+        var lastEventTimestamp: UInt32?
+    }
+
+    /// Binds the first free port of `ports` (even numbers, RTCP would take the odd one).
+    public static func bind(host: String, ports: ClosedRange<Int>, codec: AudioCodec, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                            logger: Logger) async throws -> RTPSession {
+        var port = ports.lowerBound + (ports.lowerBound % 2)
+        var lastError: (any Error)?
+        let start = Int.random(in: 0...max(0, (ports.count - 1) / 2)) * 2
+        for offset in stride(from: 0, to: ports.count, by: 2) {
+            port = ports.lowerBound + (ports.lowerBound % 2) + (start + offset) % max(2, ports.count)
+            guard ports.contains(port) else { continue }
+            do {
+                let channel = try await DatagramBootstrap(group: group)
+                    .bind(host: host, port: port) { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                        }
+                    }
+                return RTPSession(channel: channel, port: port, codec: codec, logger: logger)
+            } catch {
+                lastError = error
+            }
+        }
+        throw SIPAgentError.noMediaPort(range: ports, underlying: lastError.map { "\($0)" } ?? "empty range")
+    }
+
+    private init(channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>, port: Int, codec: AudioCodec, logger: Logger) {
+        self.channel = channel
+        self.localPort = port
+        self.logger = logger
+        self.state = Mutex(State(codec: codec))
+        (inbound, inboundContinuation) = AsyncStream.makeStream(of: AudioFrame.self, bufferingPolicy: .bufferingNewest(500))
+    }
+
+    /// Where to send: the far end's SDP address, until its own packets show another.
+    public func connect(to media: NegotiatedMedia) throws {
+        let address = try SocketAddress.makeAddressResolvingHost(media.remoteAddress, port: media.remotePort)
+        state.withLock {
+            if !$0.learnedRemote { $0.remote = address }
+            $0.codec = media.codec
+            $0.telephoneEvent = media.telephoneEvent
+        }
+    }
+
+    public var statistics: Statistics { state.withLock { $0.statistics } }
+
+    /// DTMF digits received as RFC 4733 events, in order.
+    public var dtmfDigits: [Character] { state.withLock { $0.dtmf } }
+
+    /// Queues audio to send; returns once it has all been sent (true) or was
+    /// interrupted by ``stopPlayback()`` (false).
+    @discardableResult
+    public func play(_ audio: PCMBuffer) async -> Bool {
+        let frames = audio.frames()
+        guard !frames.isEmpty else { return true }
+        return await withCheckedContinuation { continuation in
+            state.withLock { state in
+                state.outgoing += frames
+                state.playbackDone.append((state.outgoing.count, continuation))
+            }
+        }
+    }
+
+    /// Drops the audio not sent yet (barge-in); pending `play` calls return false.
+    public func stopPlayback() {
+        let waiting = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+            state.outgoing.removeAll()
+            defer { state.playbackDone.removeAll() }
+            return state.playbackDone.map(\.continuation)
+        }
+        for continuation in waiting { continuation.resume(returning: false) }
+    }
+
+    /// Sends and receives until cancelled: run it in the call's task group.
+    public func run<C: Clock>(clock: C) async throws where C.Duration == Duration {
+        try await channel.executeThenClose { inbound, outbound in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.receive(inbound) }
+                group.addTask { try await self.tick(outbound, clock: clock) }
+                defer { group.cancelAll() }
+                try await group.next()
+            }
+        }
+    }
+
+    public func close() {
+        inboundContinuation.finish()
+        stopPlayback()
+    }
+
+    private func receive(_ inbound: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>) async throws {
+        for try await envelope in inbound {
+            guard let packet = try? RTPPacket(parsing: envelope.data.readableBytesView) else { continue }
+            state.withLock { state in
+                // Symmetric RTP: send back to where the audio comes from.
+                if state.remote != envelope.remoteAddress {
+                    state.remote = envelope.remoteAddress
+                    state.learnedRemote = true
+                }
+                if let event = state.telephoneEvent, Int(packet.payloadType) == event {
+                    Self.readEvent(packet, into: &state)
+                } else if packet.payloadType == 0 || packet.payloadType == 8 {
+                    state.jitter.insert(packet)
+                }
+            }
+        }
+    }
+
+    /// RFC 4733: one digit per event, taken when its end bit first shows.
+    private static func readEvent(_ packet: RTPPacket, into state: inout State) {
+        guard packet.payload.count >= 4, packet.payload[1] & 0x80 != 0, state.lastEventTimestamp != packet.timestamp else { return }
+        state.lastEventTimestamp = packet.timestamp
+        let digits = Array("0123456789*#ABCD")
+        let event = Int(packet.payload[0])
+        if event < digits.count { state.dtmf.append(digits[event]) }
+    }
+
+    private func tick<C: Clock>(_ outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, clock: C) async throws
+        where C.Duration == Duration {
+        let origin = clock.now
+        var tick = 0
+        while !Task.isCancelled {
+            tick += 1
+            let deadline = origin.advanced(by: .milliseconds(20) * tick)
+            try await clock.sleep(until: deadline, tolerance: nil)
+            let lateness = origin.duration(to: clock.now) - .milliseconds(20) * tick
+            let (datagram, frame, finished) = state.withLock { state -> (AddressedEnvelope<ByteBuffer>?, AudioFrame?, [CheckedContinuation<Bool, Never>]) in
+                let micros = Int(lateness.components.seconds) * 1_000_000 + Int(lateness.components.attoseconds / 1_000_000_000_000)
+                state.statistics.maxLatenessMicroseconds = max(state.statistics.maxLatenessMicroseconds, micros)
+                if micros > 5_000 { state.statistics.lateTicks += 1 }
+                // Out: the next queued frame, or silence so the stream (and NAT bindings) stay alive.
+                let outgoing = state.outgoing.isEmpty ? AudioFrame.silence() : state.outgoing.removeFirst()
+                var finished: [CheckedContinuation<Bool, Never>] = []
+                state.playbackDone = state.playbackDone.compactMap { entry in
+                    if entry.remaining <= 1 { finished.append(entry.continuation); return nil }
+                    return (entry.remaining - 1, entry.continuation)
+                }
+                let law: G711.Law = state.codec == .pcmu ? .muLaw : .aLaw
+                let packet = RTPPacket(payloadType: state.codec.payloadType, sequenceNumber: state.sequence,
+                                       timestamp: state.timestamp, ssrc: state.ssrc, payload: G711.encode(outgoing.samples, law: law))
+                state.sequence &+= 1
+                state.timestamp &+= 160
+                var datagram: AddressedEnvelope<ByteBuffer>?
+                if let remote = state.remote {
+                    datagram = AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: packet.bytes))
+                    state.statistics.sent += 1
+                }
+                // In: one frame per tick from the jitter buffer.
+                var incoming: AudioFrame?
+                switch state.jitter.pop() {
+                case .packet(let packet)?: incoming = AudioFrame(samples: G711.decode(packet.payload, law: packet.payloadType == 0 ? .muLaw : .aLaw))
+                case .missing?: incoming = .silence()
+                case nil: incoming = nil
+                }
+                state.statistics.received = state.jitter.statistics
+                return (datagram, incoming, finished)
+            }
+            for continuation in finished { continuation.resume(returning: true) }
+            if let frame { inboundContinuation.yield(frame) }
+            if let datagram { try? await outbound.write(datagram) }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import MiniBotAudio
+import MiniBotTestSupport
+import Testing
+
+/// `minibot call`, the real executable, against real SIP peers on loopback.
+@Suite("minibot call", .serialized)
+struct CallCommandTests {
+    let folder = temporaryFolder("minibot-call")
+
+    func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        let rtp = 40000 + Int.random(in: 0..<2000) * 2
+        return ["MINIBOT_DATA_DIR": folder, "MINIBOT_SIP_BIND_HOST": "127.0.0.1", "MINIBOT_SIP_BIND_PORT": "0",
+                "MINIBOT_SIP_RTP_PORT_MIN": String(rtp), "MINIBOT_SIP_RTP_PORT_MAX": String(rtp + 99)].merging(extra) { $1 }
+    }
+
+    @Test func callsBaresipPlaysThePromptAndRecordsTheAnswer() async throws {
+        let voice = folder + "/voice.wav", prompt = folder + "/prompt.wav", recording = folder + "/heard.wav"
+        try WAVFile.writePCM16(Tone.sine(700, seconds: 2), to: voice)
+        // A 16 kHz prompt: the command converts it to 8 kHz.
+        let prompt16k = try Resampler.resample(Tone.sine(440, seconds: 1.5), to: 16_000)
+        try WAVFile.writePCM16(prompt16k, to: prompt)
+        let baresip = try await Baresip.start(folder: folder, voice: voice)
+        defer { Task { await baresip.peer.stop() } }
+
+        let result = try MinibotProcess.run(["call", baresip.uri, "--prompt", prompt, "--record", recording, "--timeout", "8", "--json"],
+                                            environment: environment())
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(report["outcome"] as? String == "answered")
+        #expect(report["remote_hangup"] as? Bool == true)
+        #expect((report["packets_received"] as? Int ?? 0) > 50)
+        let heard = try WAVFile.read(path: recording).buffer
+        #expect(abs(Tone.frequency(of: heard) - 700) < 15)
+        await baresip.peer.stop()
+        #expect(abs(Tone.frequency(of: try await baresip.heard()) - 440) < 15)
+    }
+
+    @Test func digestAuthenticationFromTheConfiguration() async throws {
+        let sipp = try await Sipp.start(scenario: "uas_auth.xml", folder: folder)
+        defer { Task { await sipp.peer.stop() } }
+        let result = try MinibotProcess.run(["call", sipp.uri(), "--timeout", "1", "--json"],
+                                            environment: environment(["MINIBOT_SIP_USERNAME": "robot", "MINIBOT_SIP_PASSWORD": "secret"]))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"outcome\":\"answered\""), "\(result.stdout)")
+        #expect(!result.stderr.contains("secret"))
+        #expect(await sipp.peer.waitForExit(seconds: 10) == 0, "\(sipp.errors)")
+    }
+
+    @Test func busyAndMissingTrunkAreReported() async throws {
+        let sipp = try await Sipp.start(scenario: "uas_busy.xml", folder: folder)
+        defer { Task { await sipp.peer.stop() } }
+        let busy = try MinibotProcess.run(["call", sipp.uri()], environment: environment())
+        #expect(busy.status == 0)
+        #expect(busy.stdout.contains("busy (486)"), "\(busy.stdout)")
+        let noTrunk = try MinibotProcess.run(["call", "06 12 34 56 78"], environment: environment())
+        #expect(noTrunk.status != 0 && noTrunk.stderr.contains("sip.trunk is not set"))
+    }
+}

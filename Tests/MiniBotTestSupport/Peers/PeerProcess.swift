@@ -1,0 +1,92 @@
+import Foundation
+
+/// A real SIP peer (baresip, sipp) run as a child process in a scratch folder.
+public final class PeerProcess: @unchecked Sendable {
+    public let process = Process()
+    public let folder: String
+    public let log: String
+
+    public init(_ executable: String, arguments: [String], folder: String, name: String) throws {
+        self.folder = folder
+        self.log = folder + "/\(name).log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    public var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    /// Waits until the log contains `text`; false after `seconds`.
+    public func waitFor(_ text: String, seconds: Double = 10) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if output.contains(text) { return true }
+            if !process.isRunning { return output.contains(text) }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    /// Waits for the process to exit by itself; its status, or nil after `seconds`.
+    public func waitForExit(seconds: Double = 30) async -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    /// TERM, then TERM again after 2 s (baresip waits for pending BYEs otherwise), then KILL.
+    public func stop() async {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        if await waitForExit(seconds: 2) != nil { return }
+        kill(process.processIdentifier, SIGTERM)
+        if await waitForExit(seconds: 2) != nil { return }
+        kill(process.processIdentifier, SIGKILL)
+        _ = await waitForExit(seconds: 2)
+    }
+
+    /// Whether nobody has bound `port` on loopback yet.
+    public static func isFree(udpPort port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+
+    /// A free UDP port on loopback (the OS picks it; a peer binds it right after).
+    public static func freeUDPPort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+public enum PeerError: Error, CustomStringConvertible {
+    case notInstalled(String)
+    case didNotStart(String, log: String)
+
+    public var description: String {
+        switch self {
+        case .notInstalled(let name): "\(name) is not installed: run scripts/setup (Debian packages baresip-core, sip-tester)"
+        case .didNotStart(let name, let log): "\(name) did not start:\n\(log.suffix(2000))"
+        }
+    }
+}
