@@ -11,6 +11,7 @@ struct Bench: AsyncParsableCommand {
             // Keep one line per benchmark.
             ImportBench.self,
             AudioBench.self,
+            IntentBench.self,
         ]
     )
 }

@@ -16,6 +16,7 @@ public struct MiniBotCommand: AsyncParsableCommand {
             ConfigCommand.self,
             CallCommand.self,
             PromptsCommand.self,
+            IntentCommand.self,
         ]
     )
 
