@@ -10,6 +10,7 @@ struct Bench: AsyncParsableCommand {
         subcommands: [
             // Keep one line per benchmark.
             ImportBench.self,
+            SIPLoadBench.self,
             AudioBench.self,
             IntentBench.self,
         ]

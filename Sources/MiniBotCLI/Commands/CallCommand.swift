@@ -75,7 +75,7 @@ struct CallCommand: AsyncParsableCommand {
             throw SIPAgentError.notRunning
         }
         if json { return try Output.json(report) }
-        var table = Table(["", ""])
+        var table = Table(["call", "result"])
         table.add(["target", report.target])
         table.add(["outcome", report.outcome])
         table.add(["SIP code", report.sipCode.map(String.init) ?? "-"])

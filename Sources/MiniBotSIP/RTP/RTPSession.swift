@@ -10,12 +10,34 @@ import Synchronization
 /// where the far end's packets come from, for NAT).
 public final class RTPSession: Sendable {
     public struct Statistics: Sendable, Equatable {
+        public init(latenessHistogram: [Int] = [Int](repeating: 0, count: 1001)) {
+            self.latenessHistogram = latenessHistogram
+        }
+
         public var sent = 0
         public var received: JitterBuffer.Statistics = .init()
         /// Ticks whose send started later than 5 ms after their deadline.
         public var lateTicks = 0
         /// Largest lateness of a send tick, in microseconds.
         public var maxLatenessMicroseconds = 0
+        /// How late each send tick was: bucket `i` counts ticks `i`×100 µs late (the last bucket: 100 ms or more).
+        public var latenessHistogram: [Int]
+
+        /// The lateness, in milliseconds, below which `fraction` of the ticks were sent.
+        public func latenessPercentile(_ fraction: Double) -> Double {
+            Self.percentile(latenessHistogram, fraction)
+        }
+
+        static func percentile(_ histogram: [Int], _ fraction: Double) -> Double {
+            let total = histogram.reduce(0, +)
+            guard total > 0 else { return 0 }
+            var seen = 0
+            for (bucket, count) in histogram.enumerated() {
+                seen += count
+                if Double(seen) >= fraction * Double(total) { return Double(bucket) / 10 }
+            }
+            return Double(histogram.count - 1) / 10
+        }
     }
 
     public let localPort: Int
@@ -169,6 +191,7 @@ public final class RTPSession: Sendable {
             let (datagram, frame, finished) = state.withLock { state -> (AddressedEnvelope<ByteBuffer>?, AudioFrame?, [CheckedContinuation<Bool, Never>]) in
                 let micros = Int(lateness.components.seconds) * 1_000_000 + Int(lateness.components.attoseconds / 1_000_000_000_000)
                 state.statistics.maxLatenessMicroseconds = max(state.statistics.maxLatenessMicroseconds, micros)
+                state.statistics.latenessHistogram[min(1000, max(0, micros / 100))] += 1
                 if micros > 5_000 { state.statistics.lateTicks += 1 }
                 // Out: the next queued frame, or silence so the stream (and NAT bindings) stay alive.
                 let outgoing = state.outgoing.isEmpty ? AudioFrame.silence() : state.outgoing.removeFirst()
