@@ -22,7 +22,8 @@ struct SIPTarget {
             let user = sip.numberFormat == "national" && number.e164.hasPrefix("+33") ? "0" + number.e164.dropFirst(3) : number.e164
             uri = SIPURI(user: String(user), host: trunk.host, port: trunk.port, parameters: [("user", "phone")])
         }
-        let caller = config.callerID.number.isEmpty ? "minibot" : config.callerID.number
+        var generator = SystemRandomNumberGenerator()
+        let caller = config.callerID.next(using: &generator) ?? "minibot"
         let fromHost = sip.trunk.isEmpty ? uri.host : ((try? SIPURI(parsing: "sip:" + sip.trunk))?.host ?? uri.host)
         return SIPTarget(uri: uri, from: NameAddress(uri: SIPURI(user: caller, host: fromHost)))
     }

@@ -102,6 +102,14 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
             self.number = number
             self.pool = pool
         }
+
+        /// The number to present on the next call: ``number``, or in dynamic
+        /// mode a random one of ``pool`` (``number`` when the pool is empty).
+        /// Nil when none is configured.
+        public func next(using generator: inout some RandomNumberGenerator) -> String? {
+            let chosen = mode == .dynamic ? (pool.randomElement(using: &generator) ?? number) : number
+            return chosen.isEmpty ? nil : chosen
+        }
     }
 
     /// How long the robot listens after each prompt, per scenario step.
