@@ -41,6 +41,19 @@ struct RTPTests {
         #expect(buffer.statistics == .init(received: 3, lost: 1, late: 1, duplicates: 1, reordered: 0))
     }
 
+    @Test func drainsThenRefills() {
+        var buffer = JitterBuffer(depth: 2)
+        for sequence: UInt16 in [1, 2] { buffer.insert(packet(sequence)) }
+        #expect(drain(&buffer) == [1, 2])
+        // Empty: popping again and again is harmless.
+        for _ in 0..<5 { #expect(buffer.pop() == nil) }
+        buffer.insert(packet(3))
+        #expect(buffer.pop() == nil)
+        buffer.insert(packet(4))
+        #expect(drain(&buffer) == [3, 4])
+        #expect(buffer.statistics.lost == 0)
+    }
+
     @Test func waitsForDepthThenBoundsDelay() {
         var buffer = JitterBuffer(depth: 3, capacity: 10)
         buffer.insert(packet(1))

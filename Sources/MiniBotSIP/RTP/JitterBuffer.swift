@@ -46,7 +46,7 @@ public struct JitterBuffer: Sendable {
         if nextToPlay == nil { nextToPlay = extended }
         slots[extended] = packet
         // Too far behind: skip ahead so delay stays bounded.
-        while let next = nextToPlay, let top = highest, top - next >= UInt64(capacity) {
+        while let next = nextToPlay, let top = highest, top >= next, top - next >= UInt64(capacity) {
             if slots.removeValue(forKey: next) == nil { statistics.lost += 1 }
             nextToPlay = next + 1
         }
@@ -55,14 +55,14 @@ public struct JitterBuffer: Sendable {
     /// The next frame in order, `.missing` for a gap, nil while filling or empty.
     public mutating func pop() -> Frame? {
         guard let next = nextToPlay, let top = highest else { return nil }
+        guard next <= top else {
+            // Drained: wait for more packets, then refill to the depth.
+            started = false
+            return nil
+        }
         if !started {
             guard top - next + 1 >= UInt64(depth) else { return nil }
             started = true
-        }
-        guard next <= top else {
-            // Drained: wait for the next packet, then refill.
-            started = false
-            return nil
         }
         nextToPlay = next + 1
         if let packet = slots.removeValue(forKey: next) { return .packet(packet) }
