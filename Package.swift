@@ -111,8 +111,9 @@ let package = Package(
                 "MiniBotAudio",
                 "MiniBotSIP",
                 "MiniBotStore",
+                "MiniBotTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/minibot-bench",
             swiftSettings: strict

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import PostgresNIO
-import Logging
+import MiniBotTestSupport
 
 /// Imports generated contact files through the real `minibot import` (a
 /// child process per run) and reports rows per second and the child's peak
@@ -121,20 +120,10 @@ struct ImportBench: AsyncParsableCommand {
             })
         }
         let name = "minibot_bench_\(tag)_\(getpid())"
-        try await adminQuery(admin!, "CREATE DATABASE \(name)")
+        try await MiniBotTestSupport.adminQuery(admin!, "CREATE DATABASE \(name)")
         var components = URLComponents(string: admin!)!
         components.path = "/" + name
-        return (components.string!, { try await adminQuery(admin!, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
-    }
-
-    static func adminQuery(_ url: String, _ sql: String) async throws {
-        let c = URLComponents(string: url)!
-        let configuration = PostgresConnection.Configuration(
-            host: c.host ?? "127.0.0.1", port: c.port ?? 5432, username: c.user ?? "", password: c.password,
-            database: String(c.path.dropFirst()), tls: .disable)
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Logger(label: "bench"))
-        defer { Task { try? await connection.close() } }
-        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "bench"))
+        return (components.string!, { try await MiniBotTestSupport.adminQuery(admin!, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
     }
 
     /// Runs `minibot import` as a child and returns its wall time and peak resident memory.

@@ -66,8 +66,8 @@ public func freshDatabase(_ backend: Backend) async throws -> (url: String, clea
     }
 }
 
-/// Runs one statement on the server's maintenance database.
-func adminQuery(_ url: String, _ sql: String) async throws {
+/// Runs one statement on the server's maintenance database (CREATE/DROP DATABASE).
+public func adminQuery(_ url: String, _ sql: String) async throws {
     let c = URLComponents(string: url)!
     let configuration = PostgresConnection.Configuration(
         host: c.host ?? "127.0.0.1", port: c.port ?? 5432, username: c.user ?? "", password: c.password,
