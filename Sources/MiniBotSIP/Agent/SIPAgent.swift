@@ -53,6 +53,7 @@ public actor SIPAgent {
 
     public let configuration: Configuration
     private let logger: Logger
+    private let ticker = RTPTicker()
     private var outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>?
     private var calls: [String: CallRecord] = [:]
     private var readyWaiters: [CheckedContinuation<Int, any Error>] = []
@@ -83,11 +84,16 @@ public actor SIPAgent {
             readyWaiters = []
             throw failure
         }
-        try await channel.executeThenClose { inbound, outbound in
-            self.started(outbound: outbound, port: channel.channel.localAddress?.port ?? configuration.bindPort)
-            defer { Task { await self.stopped() } }
-            for try await envelope in inbound {
-                self.received(Array(envelope.data.readableBytesView), from: envelope.remoteAddress)
+        let ticker = self.ticker
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await ticker.run(clock: ContinuousClock()) }
+            defer { group.cancelAll() }
+            try await channel.executeThenClose { inbound, outbound in
+                self.started(outbound: outbound, port: channel.channel.localAddress?.port ?? configuration.bindPort)
+                defer { Task { await self.stopped() } }
+                for try await envelope in inbound {
+                    self.received(Array(envelope.data.readableBytesView), from: envelope.remoteAddress)
+                }
             }
         }
     }
@@ -130,7 +136,8 @@ public actor SIPAgent {
             username: configuration.username, password: configuration.password, ringTimeout: ringTimeout,
             userAgent: configuration.userAgent)
         var record = CallRecord(machine: OutboundCall(request: request, timers: configuration.timers), rtp: rtp)
-        record.rtpTask = Task { try? await rtp.run(clock: ContinuousClock()) }
+        record.rtpTask = Task { try? await rtp.run() }
+        ticker.add(rtp)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 record.answer = continuation
@@ -250,6 +257,7 @@ public actor SIPAgent {
         let end = CallEnd(remoteHangup: remoteHangup, code: code, failure: failure)
         record.end = end
         record.rtpTask?.cancel()
+        ticker.remove(record.rtp)
         record.rtp.close()
         if let answer = record.answer {
             answer.resume(throwing: failure ?? .failed(code: code ?? 0, reason: "ended before answer"))

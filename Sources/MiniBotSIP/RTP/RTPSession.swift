@@ -4,10 +4,11 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// The audio of one call over RTP: its own UDP port, G.711 both ways, a send
-/// clock that ticks every 20 ms from a fixed origin (so a long call does not
-/// drift), a jitter buffer on the way in, and symmetric RTP (we answer to
-/// where the far end's packets come from, for NAT).
+/// The audio of one call over RTP: its own UDP port, G.711 both ways, sends
+/// driven every 20 ms by the agent's ``RTPTicker`` (one clock for every call,
+/// from a fixed origin, so a long call does not drift), a jitter buffer on the
+/// way in, and symmetric RTP (we answer to where the far end's packets come
+/// from, for NAT).
 public final class RTPSession: Sendable {
     public struct Statistics: Sendable, Equatable {
         public init(latenessHistogram: [Int] = [Int](repeating: 0, count: 1001)) {
@@ -135,15 +136,10 @@ public final class RTPSession: Sendable {
         for continuation in waiting { continuation.resume(returning: false) }
     }
 
-    /// Sends and receives until cancelled: run it in the call's task group.
-    public func run<C: Clock>(clock: C) async throws where C.Duration == Duration {
-        try await channel.executeThenClose { inbound, outbound in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.receive(inbound) }
-                group.addTask { try await self.tick(outbound, clock: clock) }
-                defer { group.cancelAll() }
-                try await group.next()
-            }
+    /// Receives until cancelled or closed; sending is driven by an ``RTPTicker``.
+    public func run() async throws {
+        try await channel.executeThenClose { inbound, _ in
+            try await self.receive(inbound)
         }
     }
 
@@ -179,50 +175,43 @@ public final class RTPSession: Sendable {
         if event < digits.count { state.dtmf.append(digits[event]) }
     }
 
-    private func tick<C: Clock>(_ outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, clock: C) async throws
-        where C.Duration == Duration {
-        let origin = clock.now
-        var tick = 0
-        while !Task.isCancelled {
-            tick += 1
-            let deadline = origin.advanced(by: .milliseconds(20) * tick)
-            try await clock.sleep(until: deadline, tolerance: nil)
-            let lateness = origin.duration(to: clock.now) - .milliseconds(20) * tick
-            let (datagram, frame, finished) = state.withLock { state -> (AddressedEnvelope<ByteBuffer>?, AudioFrame?, [CheckedContinuation<Bool, Never>]) in
-                let micros = Int(lateness.components.seconds) * 1_000_000 + Int(lateness.components.attoseconds / 1_000_000_000_000)
-                state.statistics.maxLatenessMicroseconds = max(state.statistics.maxLatenessMicroseconds, micros)
-                state.statistics.latenessHistogram[min(1000, max(0, micros / 100))] += 1
-                if micros > 5_000 { state.statistics.lateTicks += 1 }
-                // Out: the next queued frame, or silence so the stream (and NAT bindings) stay alive.
-                let outgoing = state.outgoing.isEmpty ? AudioFrame.silence() : state.outgoing.removeFirst()
-                var finished: [CheckedContinuation<Bool, Never>] = []
-                state.playbackDone = state.playbackDone.compactMap { entry in
-                    if entry.remaining <= 1 { finished.append(entry.continuation); return nil }
-                    return (entry.remaining - 1, entry.continuation)
-                }
-                let law: G711.Law = state.codec == .pcmu ? .muLaw : .aLaw
-                let packet = RTPPacket(payloadType: state.codec.payloadType, sequenceNumber: state.sequence,
-                                       timestamp: state.timestamp, ssrc: state.ssrc, payload: G711.encode(outgoing.samples, law: law))
-                state.sequence &+= 1
-                state.timestamp &+= 160
-                var datagram: AddressedEnvelope<ByteBuffer>?
-                if let remote = state.remote {
-                    datagram = AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: packet.bytes))
-                    state.statistics.sent += 1
-                }
-                // In: one frame per tick from the jitter buffer.
-                var incoming: AudioFrame?
-                switch state.jitter.pop() {
-                case .packet(let packet)?: incoming = AudioFrame(samples: G711.decode(packet.payload, law: packet.payloadType == 0 ? .muLaw : .aLaw))
-                case .missing?: incoming = .silence()
-                case nil: incoming = nil
-                }
-                state.statistics.received = state.jitter.statistics
-                return (datagram, incoming, finished)
+    /// One 20 ms step, called by the ticker `lateness` after its deadline:
+    /// sends the next frame (or silence, which keeps the stream and NAT
+    /// bindings alive) and hands one received frame to ``inbound``.
+    func tick(lateness: Duration) {
+        let (datagram, frame, finished) = state.withLock { state -> (AddressedEnvelope<ByteBuffer>?, AudioFrame?, [CheckedContinuation<Bool, Never>]) in
+            let micros = Int(lateness.components.seconds) * 1_000_000 + Int(lateness.components.attoseconds / 1_000_000_000_000)
+            state.statistics.maxLatenessMicroseconds = max(state.statistics.maxLatenessMicroseconds, micros)
+            state.statistics.latenessHistogram[min(1000, max(0, micros / 100))] += 1
+            if micros > 5_000 { state.statistics.lateTicks += 1 }
+            let outgoing = state.outgoing.isEmpty ? AudioFrame.silence() : state.outgoing.removeFirst()
+            var finished: [CheckedContinuation<Bool, Never>] = []
+            state.playbackDone = state.playbackDone.compactMap { entry in
+                if entry.remaining <= 1 { finished.append(entry.continuation); return nil }
+                return (entry.remaining - 1, entry.continuation)
             }
-            for continuation in finished { continuation.resume(returning: true) }
-            if let frame { inboundContinuation.yield(frame) }
-            if let datagram { try? await outbound.write(datagram) }
+            let law: G711.Law = state.codec == .pcmu ? .muLaw : .aLaw
+            let packet = RTPPacket(payloadType: state.codec.payloadType, sequenceNumber: state.sequence,
+                                   timestamp: state.timestamp, ssrc: state.ssrc, payload: G711.encode(outgoing.samples, law: law))
+            state.sequence &+= 1
+            state.timestamp &+= 160
+            var datagram: AddressedEnvelope<ByteBuffer>?
+            if let remote = state.remote {
+                datagram = AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: packet.bytes))
+                state.statistics.sent += 1
+            }
+            var incoming: AudioFrame?
+            switch state.jitter.pop() {
+            case .packet(let packet)?: incoming = AudioFrame(samples: G711.decode(packet.payload, law: packet.payloadType == 0 ? .muLaw : .aLaw))
+            case .missing?: incoming = .silence()
+            case nil: incoming = nil
+            }
+            state.statistics.received = state.jitter.statistics
+            return (datagram, incoming, finished)
         }
+        for continuation in finished { continuation.resume(returning: true) }
+        if let frame { inboundContinuation.yield(frame) }
+        // Straight onto the channel: no task hop per packet.
+        if let datagram { channel.channel.writeAndFlush(datagram, promise: nil) }
     }
 }
