@@ -43,7 +43,8 @@ public struct Baresip: Sendable {
             .write(toFile: folder + "/accounts", atomically: true, encoding: .utf8)
         try "".write(toFile: folder + "/contacts", atomically: true, encoding: .utf8)
         let peer = try PeerProcess("/usr/bin/baresip", arguments: ["-f", folder, "-t", "60"], folder: folder, name: "baresip")
-        guard await peer.waitFor("baresip is ready.") else {
+        // Generous: under a parallel test run on 2 cores, start-up can take seconds.
+        guard await peer.waitFor("baresip is ready.", seconds: 45) else {
             await peer.stop()
             throw PeerError.didNotStart("baresip", log: peer.output)
         }
