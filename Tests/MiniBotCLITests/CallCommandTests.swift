@@ -44,7 +44,7 @@ struct CallCommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("\"outcome\":\"answered\""), "\(result.stdout)")
         #expect(!result.stderr.contains("secret"))
-        #expect(await sipp.peer.waitForExit(seconds: 10) == 0, "\(sipp.errors)")
+        #expect(await sipp.peer.waitForExit(seconds: 30) == 0, "\(sipp.errors)")
     }
 
     @Test func busyAndMissingTrunkAreReported() async throws {

@@ -99,7 +99,7 @@ struct SIPAgentPeerTests {
             }
         }
         #expect(failure == .busy(code: 486))
-        #expect(await sipp.peer.waitForExit(seconds: 10) == 0, "\(sipp.errors)")
+        #expect(await sipp.peer.waitForExit(seconds: 30) == 0, "\(sipp.errors)")
     }
 
     @Test func ringTimeoutCancels() async throws {
@@ -116,7 +116,7 @@ struct SIPAgentPeerTests {
         }
         #expect(failure == .noAnswer(code: nil))
         #expect(started.duration(to: .now) < .seconds(6))
-        #expect(await sipp.peer.waitForExit(seconds: 10) == 0, "\(sipp.errors)")
+        #expect(await sipp.peer.waitForExit(seconds: 30) == 0, "\(sipp.errors)")
     }
 
     @Test("Digest challenge: the right password gets through, a wrong one is refused", arguments: ["secret", "wrong"])
@@ -138,7 +138,7 @@ struct SIPAgentPeerTests {
         } else {
             #expect(throws: CallFailure.rejected(code: 403)) { try result.get() }
         }
-        #expect(await sipp.peer.waitForExit(seconds: 10) == 0, "\(sipp.errors)")
+        #expect(await sipp.peer.waitForExit(seconds: 30) == 0, "\(sipp.errors)")
     }
 
     @Test func deadTrunkFailsWithAClearError() async throws {

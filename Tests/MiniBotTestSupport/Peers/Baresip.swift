@@ -88,7 +88,7 @@ public struct Sipp: Sendable {
                          "-trace_err", "-error_file", folder + "/sipp-errors.log"] + extra
         let peer = try PeerProcess("/usr/bin/sipp", arguments: arguments, folder: folder, name: "sipp")
         // Ready once its SIP port is taken.
-        for _ in 0..<100 where peer.process.isRunning && PeerProcess.isFree(udpPort: port) {
+        for _ in 0..<600 where peer.process.isRunning && PeerProcess.isFree(udpPort: port) {
             try await Task.sleep(for: .milliseconds(50))
         }
         guard peer.process.isRunning, !PeerProcess.isFree(udpPort: port) else {
