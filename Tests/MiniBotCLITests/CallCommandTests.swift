@@ -56,4 +56,23 @@ struct CallCommandTests {
         let noTrunk = try MinibotProcess.run(["call", "06 12 34 56 78"], environment: environment())
         #expect(noTrunk.status != 0 && noTrunk.stderr.contains("sip.trunk is not set"))
     }
+
+    @Test func registersWithTheTrunkFirstWhenAsked() async throws {
+        let registrar = try await Sipp.start(scenario: "uas_registrar.xml", folder: folder)
+        defer { Task { await registrar.peer.stop() } }
+        let callee = try await Sipp.start(scenario: "uas_busy.xml", folder: temporaryFolder("minibot-callee"))
+        defer { Task { await callee.peer.stop() } }
+        let env = environment(["MINIBOT_SIP_REGISTER": "true", "MINIBOT_SIP_TRUNK": "127.0.0.1:\(registrar.port)",
+                               "MINIBOT_SIP_USERNAME": "robot", "MINIBOT_SIP_PASSWORD": "secret"])
+        let registered = try MinibotProcess.run(["call", callee.uri()], environment: env)
+        #expect(registered.status == 0, "\(registered.stderr)")
+        #expect(registered.stdout.contains("busy (486)"))
+        #expect(registered.stderr.contains("registered"))
+
+        let refusedRegistrar = try await Sipp.start(scenario: "uas_registrar.xml", folder: temporaryFolder("minibot-registrar"))
+        defer { Task { await refusedRegistrar.peer.stop() } }
+        let refused = try MinibotProcess.run(["call", callee.uri()], environment: env.merging([
+            "MINIBOT_SIP_TRUNK": "127.0.0.1:\(refusedRegistrar.port)", "MINIBOT_SIP_PASSWORD": "wrong"]) { $1 })
+        #expect(refused.status != 0 && refused.stderr.contains("registration failed: the registrar answered 403 Forbidden"))
+    }
 }

@@ -158,3 +158,57 @@ struct SIPAgentPeerTests {
         #expect(code == 408 && reason.contains("no response from 127.0.0.1"))
     }
 }
+
+/// REGISTER against a sipp registrar that challenges and grants a short expiry.
+@Suite("SIP registration against sipp", .serialized)
+struct SIPRegistrationPeerTests {
+    let folder = temporaryFolder("minibot-register")
+
+    func settings(port: Int, password: String) -> Registration.Settings {
+        Registration.Settings(addressOfRecord: SIPURI(user: "robot", host: "127.0.0.1"),
+                              registrar: SIPURI(host: "127.0.0.1", port: port),
+                              contact: SIPURI(user: "robot", host: "127.0.0.1"), viaHost: "127.0.0.1", viaPort: 0,
+                              username: "robot", password: password, expires: 60)
+    }
+
+    func withAgent<T: Sendable>(_ body: @escaping @Sendable (SIPAgent) async throws -> T) async throws -> T {
+        let agent = SIPAgent(configuration: .init(bindHost: "127.0.0.1", bindPort: 0), logger: SIPAgentPeerTests.logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await agent.run(); return nil }
+            group.addTask { try await body(agent) }
+            defer { group.cancelAll() }
+            while let result = try await group.next() { if let result { return result } }
+            throw SIPAgentError.notRunning
+        }
+    }
+
+    @Test func registersAnswersTheChallengeAndRefreshes() async throws {
+        let sipp = try await Sipp.start(scenario: "uas_registrar.xml", folder: folder)
+        defer { Task { await sipp.peer.stop() } }
+        let settings = settings(port: sipp.port, password: "secret")
+        let (granted, state) = try await withAgent { agent in
+            let granted = try await agent.register(settings)
+            // The 2 s binding is refreshed after 1 s; sipp ends its scenario once it got the refresh.
+            _ = await sipp.peer.waitForExit(seconds: 10)
+            return (granted, await agent.registrationState)
+        }
+        #expect(granted == 2)
+        #expect(state == .registered(expires: 3600))
+        #expect(sipp.peer.process.terminationStatus == 0, "\(sipp.errors)")
+    }
+
+    @Test func wrongPasswordSaysSo() async throws {
+        let sipp = try await Sipp.start(scenario: "uas_registrar.xml", folder: folder)
+        defer { Task { await sipp.peer.stop() } }
+        let settings = settings(port: sipp.port, password: "wrong")
+        let error = try await withAgent { agent -> String in
+            do {
+                _ = try await agent.register(settings)
+                return "registered"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(error == "registration failed: the registrar answered 403 Forbidden")
+    }
+}

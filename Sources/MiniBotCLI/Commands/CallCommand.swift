@@ -62,11 +62,14 @@ struct CallCommand: AsyncParsableCommand {
         let runtime = try Runtime(global)
         let target = try SIPTarget.resolve(number, config: runtime.config, parser: runtime.phoneParser)
         let promptAudio = try prompt.map { try Resampler.resample(try WAVFile.read(path: $0).buffer.mono(), to: 8_000) }
-        let agent = SIPAgent(configuration: try SIPTarget.agentConfiguration(runtime.config), logger: runtime.logger)
+        let agentConfiguration = try SIPTarget.agentConfiguration(runtime.config)
+        let registration = try SIPTarget.registration(runtime.config, advertisedHost: agentConfiguration.advertisedHost ?? agentConfiguration.bindHost)
+        let agent = SIPAgent(configuration: agentConfiguration, logger: runtime.logger)
         let report = try await withThrowingTaskGroup(of: Report?.self) { group in
             group.addTask { try await agent.run(); return nil }
             group.addTask {
-                try await placeCall(agent: agent, target: target, prompt: promptAudio, runtime: runtime)
+                if let registration { _ = try await agent.register(registration) }
+                return try await placeCall(agent: agent, target: target, prompt: promptAudio, runtime: runtime)
             }
             defer { group.cancelAll() }
             while let result = try await group.next() {

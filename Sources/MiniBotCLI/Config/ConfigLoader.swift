@@ -109,6 +109,10 @@ public struct ConfigLoader {
         if !(1024...65535).contains(sip.rtpPortMin) || !(1024...65535).contains(sip.rtpPortMax) || sip.rtpPortMax - sip.rtpPortMin < 1 {
             throw .invalid("sip.rtp_port_min…rtp_port_max (\(sip.rtpPortMin)…\(sip.rtpPortMax)) must be a range of ports between 1024 and 65535")
         }
+        if sip.register && (sip.trunk.isEmpty || sip.username.isEmpty) {
+            throw .invalid("sip.register needs sip.trunk and sip.username")
+        }
+        if sip.registerExpires < 60 { throw .invalid("sip.register_expires must be at least 60 seconds") }
         if !["e164", "national"].contains(sip.numberFormat) {
             throw .invalid("sip.number_format '\(sip.numberFormat)' is not e164 or national")
         }

@@ -39,6 +39,18 @@ struct SIPTarget {
             userAgent: "MiniBotPanel/\(MiniBotVersion.current)")
     }
 
+    /// What to register, when `sip.register` is on: `username@trunk` at the trunk.
+    static func registration(_ config: MiniBotConfig, advertisedHost: String) throws -> Registration.Settings? {
+        let sip = config.sip
+        guard sip.register else { return nil }
+        let trunk = try SIPURI(parsing: "sip:" + sip.trunk)
+        return Registration.Settings(
+            addressOfRecord: SIPURI(user: sip.username, host: trunk.host), registrar: SIPURI(host: trunk.host, port: trunk.port),
+            contact: SIPURI(user: sip.username, host: advertisedHost), viaHost: advertisedHost, viaPort: 0,
+            username: sip.username, password: sip.password.isEmpty ? nil : sip.password, expires: sip.registerExpires,
+            userAgent: "MiniBotPanel/\(MiniBotVersion.current)")
+    }
+
     /// The bind address, or when bound to every interface the first non-loopback IPv4 one.
     static func defaultAdvertisedHost(bindHost: String) -> String {
         guard bindHost == "0.0.0.0" else { return bindHost }

@@ -171,10 +171,14 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         public var password: String
         /// How numbers are written in the Request-URI: `e164` (+33612345678) or `national` (0612345678).
         public var numberFormat: String
+        /// Register with the trunk (as `username@trunk`) before calling, and keep the binding fresh.
+        public var register: Bool
+        /// Seconds of registration asked for.
+        public var registerExpires: Int
 
         public init(bindHost: String = "0.0.0.0", bindPort: Int = 5070, advertisedHost: String = "", rtpPortMin: Int = 30000,
                     rtpPortMax: Int = 39999, trunk: String = "", outboundProxy: String = "", username: String = "",
-                    password: String = "", numberFormat: String = "e164") {
+                    password: String = "", numberFormat: String = "e164", register: Bool = false, registerExpires: Int = 3600) {
             self.bindHost = bindHost
             self.bindPort = bindPort
             self.advertisedHost = advertisedHost
@@ -185,10 +189,13 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
             self.username = username
             self.password = password
             self.numberFormat = numberFormat
+            self.register = register
+            self.registerExpires = registerExpires
         }
 
         enum CodingKeys: String, CodingKey {
-            case trunk, username, password
+            case trunk, username, password, register
+            case registerExpires = "register_expires"
             case bindHost = "bind_host", bindPort = "bind_port", advertisedHost = "advertised_host"
             case rtpPortMin = "rtp_port_min", rtpPortMax = "rtp_port_max", outboundProxy = "outbound_proxy"
             case numberFormat = "number_format"

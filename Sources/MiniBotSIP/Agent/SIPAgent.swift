@@ -59,6 +59,11 @@ public actor SIPAgent {
     private var readyWaiters: [CheckedContinuation<Int, any Error>] = []
     private var boundPort: Int?
     private var bindError: (any Error)?
+    private var registration: Registration?
+    private var registrationTimers: [Registration.Timer: Task<Void, Never>] = [:]
+    private var registrationWaiters: [CheckedContinuation<Int, any Error>] = []
+    /// What the last registration attempt gave: seconds granted, or why it failed.
+    public private(set) var registrationState: Registration.Phase?
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -108,6 +113,8 @@ public actor SIPAgent {
 
     private func stopped() {
         outbound = nil
+        for (_, task) in registrationTimers { task.cancel() }
+        registrationTimers = [:]
         for (id, _) in calls { finish(id, failure: .network(code: nil, reason: "the SIP agent stopped"), remoteHangup: false, code: nil) }
     }
 
@@ -150,6 +157,66 @@ public actor SIPAgent {
         }
     }
 
+    // MARK: Registration
+
+    /// Registers with the trunk's registrar and keeps the binding refreshed
+    /// while the agent runs. Returns the seconds granted; throws
+    /// ``SIPAgentError/registrationFailed(_:)`` when the first attempt fails
+    /// (later attempts keep being made every minute).
+    public func register(_ settings: Registration.Settings) async throws -> Int {
+        let port = try await ready()
+        var settings = settings
+        settings.viaPort = port
+        if settings.contact.port == nil || settings.contact.port == 0 { settings.contact.port = port }
+        registration = Registration(settings: settings, timers: configuration.timers)
+        return try await withCheckedThrowingContinuation { continuation in
+            registrationWaiters.append(continuation)
+            performRegistration(registration!.start())
+        }
+    }
+
+    private func performRegistration(_ actions: [Registration.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let message):
+                if let destination = nextHop(for: message) {
+                    send(message, to: destination)
+                } else {
+                    finishRegistrationAttempt(.failure(SIPAgentError.unresolvable(registration?.settings.registrar.host ?? "")))
+                }
+            case .startTimer(let timer, let duration):
+                registrationTimers[timer]?.cancel()
+                registrationTimers[timer] = Task {
+                    try? await Task.sleep(for: duration)
+                    guard !Task.isCancelled else { return }
+                    self.fireRegistration(timer)
+                }
+            case .cancelTimer(let timer):
+                registrationTimers.removeValue(forKey: timer)?.cancel()
+            case .registered(let expires):
+                registrationState = .registered(expires: expires)
+                logger.info("registered", metadata: ["registrar": "\(registration?.settings.registrar.description ?? "")", "expires": "\(expires)"])
+                finishRegistrationAttempt(.success(expires))
+            case .failed(let reason, _):
+                registrationState = .failed(reason)
+                logger.warning("registration failed", metadata: ["reason": "\(reason)"])
+                finishRegistrationAttempt(.failure(SIPAgentError.registrationFailed(reason)))
+            }
+        }
+    }
+
+    private func fireRegistration(_ timer: Registration.Timer) {
+        guard registration != nil else { return }
+        registrationTimers[timer] = nil
+        performRegistration(registration!.timerFired(timer))
+    }
+
+    private func finishRegistrationAttempt(_ result: Result<Int, any Error>) {
+        let waiters = registrationWaiters
+        registrationWaiters = []
+        for waiter in waiters { waiter.resume(with: result) }
+    }
+
     /// Hangs up: BYE once answered, CANCEL while ringing.
     func hangup(_ callID: String) {
         guard calls[callID] != nil else { return }
@@ -172,6 +239,10 @@ public actor SIPAgent {
             message = try SIPMessage(parsing: bytes)
         } catch {
             logger.debug("dropped an unparsable SIP datagram", metadata: ["from": "\(source)", "reason": "\(error)"])
+            return
+        }
+        if !message.isRequest, let registration, message.callID == registration.callID {
+            performRegistration(self.registration!.received(response: message))
             return
         }
         guard let callID = message.callID, calls[callID] != nil else {

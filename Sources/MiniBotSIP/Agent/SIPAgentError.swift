@@ -4,6 +4,7 @@ public enum SIPAgentError: Error, Equatable, Sendable, CustomStringConvertible {
     case noMediaPort(range: ClosedRange<Int>, underlying: String)
     case notRunning
     case unresolvable(String)
+    case registrationFailed(String)
 
     public var description: String {
         switch self {
@@ -15,6 +16,8 @@ public enum SIPAgentError: Error, Equatable, Sendable, CustomStringConvertible {
             "the SIP agent is not running"
         case .unresolvable(let host):
             "cannot resolve the SIP host '\(host)'"
+        case .registrationFailed(let reason):
+            "registration failed: \(reason)"
         }
     }
 }
