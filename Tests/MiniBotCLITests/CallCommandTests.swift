@@ -23,7 +23,7 @@ struct CallCommandTests {
         let baresip = try await Baresip.start(folder: folder, voice: voice)
         defer { Task { await baresip.peer.stop() } }
 
-        let result = try MinibotProcess.run(["call", baresip.uri, "--prompt", prompt, "--record", recording, "--timeout", "8", "--json"],
+        let result = try await MinibotProcess.run(["call", baresip.uri, "--prompt", prompt, "--record", recording, "--timeout", "8", "--json"],
                                             environment: environment())
         #expect(result.status == 0, "\(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -39,7 +39,7 @@ struct CallCommandTests {
     @Test func digestAuthenticationFromTheConfiguration() async throws {
         let sipp = try await Sipp.start(scenario: "uas_auth.xml", folder: folder)
         defer { Task { await sipp.peer.stop() } }
-        let result = try MinibotProcess.run(["call", sipp.uri(), "--timeout", "1", "--json"],
+        let result = try await MinibotProcess.run(["call", sipp.uri(), "--timeout", "1", "--json"],
                                             environment: environment(["MINIBOT_SIP_USERNAME": "robot", "MINIBOT_SIP_PASSWORD": "secret"]))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("\"outcome\":\"answered\""), "\(result.stdout)")
@@ -50,10 +50,10 @@ struct CallCommandTests {
     @Test func busyAndMissingTrunkAreReported() async throws {
         let sipp = try await Sipp.start(scenario: "uas_busy.xml", folder: folder)
         defer { Task { await sipp.peer.stop() } }
-        let busy = try MinibotProcess.run(["call", sipp.uri()], environment: environment())
+        let busy = try await MinibotProcess.run(["call", sipp.uri()], environment: environment())
         #expect(busy.status == 0)
         #expect(busy.stdout.contains("busy (486)"), "\(busy.stdout)")
-        let noTrunk = try MinibotProcess.run(["call", "06 12 34 56 78"], environment: environment())
+        let noTrunk = try await MinibotProcess.run(["call", "06 12 34 56 78"], environment: environment())
         #expect(noTrunk.status != 0 && noTrunk.stderr.contains("sip.trunk is not set"))
     }
 
@@ -64,14 +64,14 @@ struct CallCommandTests {
         defer { Task { await callee.peer.stop() } }
         let env = environment(["MINIBOT_SIP_REGISTER": "true", "MINIBOT_SIP_TRUNK": "127.0.0.1:\(registrar.port)",
                                "MINIBOT_SIP_USERNAME": "robot", "MINIBOT_SIP_PASSWORD": "secret"])
-        let registered = try MinibotProcess.run(["call", callee.uri()], environment: env)
+        let registered = try await MinibotProcess.run(["call", callee.uri()], environment: env)
         #expect(registered.status == 0, "\(registered.stderr)")
         #expect(registered.stdout.contains("busy (486)"))
         #expect(registered.stderr.contains("registered"))
 
         let refusedRegistrar = try await Sipp.start(scenario: "uas_registrar.xml", folder: temporaryFolder("minibot-registrar"))
         defer { Task { await refusedRegistrar.peer.stop() } }
-        let refused = try MinibotProcess.run(["call", callee.uri()], environment: env.merging([
+        let refused = try await MinibotProcess.run(["call", callee.uri()], environment: env.merging([
             "MINIBOT_SIP_TRUNK": "127.0.0.1:\(refusedRegistrar.port)", "MINIBOT_SIP_PASSWORD": "wrong"]) { $1 })
         #expect(refused.status != 0 && refused.stderr.contains("registration failed: the registrar answered 403 Forbidden"))
     }

@@ -15,45 +15,45 @@ struct CommandLineTests {
         return path
     }
 
-    @Test func importListShowExportStats() throws {
+    @Test func importListShowExportStats() async throws {
         let env = ["MINIBOT_DATA_DIR": folder + "/data"]
         let input = file("c.csv", "phone;first_name;notes\n06 12 34 56 78;Léa;\"a;b\"\n0699;Bad;\n")
-        let imported = try MinibotProcess.run(["import", input, "--json"], environment: env)
+        let imported = try await MinibotProcess.run(["import", input, "--json"], environment: env)
         #expect(imported.status == 0, "\(imported.stderr)")
         let report = try JSONDecoder().decode(ContactImportReport.self, from: Data(imported.stdout.utf8))
         #expect(report.imported == 1 && report.rejected == 1 && report.rejectsFile == folder + "/c.rejects.csv")
 
-        let shown = try MinibotProcess.run(["contacts", "show", "+33 6 12 34 56 78", "--json"], environment: env)
+        let shown = try await MinibotProcess.run(["contacts", "show", "+33 6 12 34 56 78", "--json"], environment: env)
         #expect(shown.status == 0)
         #expect(shown.stdout.contains("\"first_name\":\"Léa\""))
 
-        let listed = try MinibotProcess.run(["contacts", "list"], environment: env)
+        let listed = try await MinibotProcess.run(["contacts", "list"], environment: env)
         #expect(listed.stdout.contains("+33612345678  Léa"))
 
-        let exported = try MinibotProcess.run(["export", "--status", "new"], environment: env)
+        let exported = try await MinibotProcess.run(["export", "--status", "new"], environment: env)
         #expect(exported.stdout == "phone,first_name,last_name,email,company,notes,status,attempts,last_attempt_at,last_call_status,last_call_intent,last_transcript\r\n+33612345678,Léa,,,,a;b,New,0,,,,\r\n")
 
-        let stats = try MinibotProcess.run(["contacts", "stats", "--json"], environment: env)
+        let stats = try await MinibotProcess.run(["contacts", "stats", "--json"], environment: env)
         #expect(stats.stdout.contains("\"total\":1"))
 
-        let missing = try MinibotProcess.run(["contacts", "show", "0611111111"], environment: env)
+        let missing = try await MinibotProcess.run(["contacts", "show", "0611111111"], environment: env)
         #expect(missing.status != 0 && missing.stderr.contains("no contact with the number +33611111111"))
     }
 
-    @Test func errorsAreClearAndExitNonZero() throws {
+    @Test func errorsAreClearAndExitNonZero() async throws {
         let env = ["MINIBOT_DATA_DIR": folder + "/data"]
-        let noFile = try MinibotProcess.run(["import", folder + "/nope.csv"], environment: env)
+        let noFile = try await MinibotProcess.run(["import", folder + "/nope.csv"], environment: env)
         #expect(noFile.status != 0 && noFile.stderr.contains("cannot read \(folder)/nope.csv: no such file"))
-        let badURL = try MinibotProcess.run(["contacts", "list", "--database-url", "mysql://x"], environment: env)
+        let badURL = try await MinibotProcess.run(["contacts", "list", "--database-url", "mysql://x"], environment: env)
         #expect(badURL.status != 0 && badURL.stderr.contains("expected sqlite:///path"))
-        let badEnv = try MinibotProcess.run(["config", "show"], environment: env.merging(["MINIBOT_DIALER_MAX_CONCURRENT_CALLS": "lots"]) { $1 })
+        let badEnv = try await MinibotProcess.run(["config", "show"], environment: env.merging(["MINIBOT_DIALER_MAX_CONCURRENT_CALLS": "lots"]) { $1 })
         #expect(badEnv.status != 0 && badEnv.stderr.contains("'lots' is not a number"))
-        let unwritable = try MinibotProcess.run(["export", "--output", "/proc/nope/out.csv"], environment: env)
+        let unwritable = try await MinibotProcess.run(["export", "--output", "/proc/nope/out.csv"], environment: env)
         #expect(unwritable.status != 0 && unwritable.stderr.contains("cannot create /proc/nope/out.csv"))
     }
 
-    @Test func configShowMasksSecrets() throws {
-        let shown = try MinibotProcess.run(["config", "show"], environment: [
+    @Test func configShowMasksSecrets() async throws {
+        let shown = try await MinibotProcess.run(["config", "show"], environment: [
             "MINIBOT_DATA_DIR": folder, "MINIBOT_DATABASE_URL": "postgres://bot:hunter2@127.0.0.1/calls",
         ])
         #expect(shown.status == 0)
@@ -61,8 +61,8 @@ struct CommandLineTests {
         #expect(shown.stdout.contains("max_concurrent_calls: 8"))
     }
 
-    @Test func demoRunsOnTheEmbeddedDefaults() throws {
-        let result = try MinibotProcess.run(["demo", "--json"], environment: ["MINIBOT_DATA_DIR": folder])
+    @Test func demoRunsOnTheEmbeddedDefaults() async throws {
+        let result = try await MinibotProcess.run(["demo", "--json"], environment: ["MINIBOT_DATA_DIR": folder])
         #expect(result.status == 0, "\(result.stderr)")
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         let report = try #require(summary["import"] as? [String: Any])
@@ -80,7 +80,7 @@ struct CommandLineTests {
         let (url, cleanup) = try await freshDatabase(backend)
         defer { Task { try? await cleanup() } }
         let seed = file("seed.csv", "phone,first_name\n0799999999,Kept\n")
-        let seeded = try MinibotProcess.run(["import", seed, "--database-url", url], environment: ["MINIBOT_DATA_DIR": folder])
+        let seeded = try await MinibotProcess.run(["import", seed, "--database-url", url], environment: ["MINIBOT_DATA_DIR": folder])
         #expect(seeded.status == 0, "\(seeded.stderr)")
 
         let process = try MinibotProcess.start(["import", input, "--database-url", url], environment: ["MINIBOT_DATA_DIR": folder])

@@ -141,6 +141,32 @@ struct SIPAgentPeerTests {
         #expect(await sipp.peer.waitForExit(seconds: 30) == 0, "\(sipp.errors)")
     }
 
+    @Test("Over TCP: a challenged call, answered and hung up")
+    func tcpWithDigest() async throws {
+        let sipp = try await Sipp.start(scenario: "uas_auth.xml", folder: folder, extra: ["-t", "t1"])
+        defer { Task { await sipp.peer.stop() } }
+        let end = try await withAgent(password: "secret") { agent in
+            let call = try await agent.call(try SIPURI(parsing: sipp.uri() + ";transport=tcp"), from: NameAddress(uri: SIPURI(user: "robot", host: "127.0.0.1")))
+            try await Task.sleep(for: .milliseconds(300))
+            await call.hangup()
+            return await call.ended()
+        }
+        #expect(end.code == 200)
+        #expect(await sipp.peer.waitForExit(seconds: 30) == 0, "\(sipp.errors)")
+    }
+
+    @Test func tcpToBaresipWithItsByeOnTheSameConnection() async throws {
+        let voice = folder + "/voice.wav"
+        try WAVFile.writePCM16(Tone.sine(700, seconds: 1.5), to: voice)
+        let baresip = try await Baresip.start(folder: folder, voice: voice)
+        defer { Task { await baresip.peer.stop() } }
+        let end = try await withAgent { agent in
+            let call = try await agent.call(try SIPURI(parsing: baresip.uri + ";transport=tcp"), from: Self.robot)
+            return await call.ended()
+        }
+        #expect(end.remoteHangup)
+    }
+
     @Test func deadTrunkFailsWithAClearError() async throws {
         let closed = PeerProcess.freeUDPPort()
         let failure = try await withAgent(t1: .milliseconds(50)) { agent in

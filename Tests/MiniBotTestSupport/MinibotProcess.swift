@@ -28,6 +28,13 @@ public struct MinibotProcess {
     public static func start(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
                              stdout: FileHandle? = nil, stderr: FileHandle? = nil) throws -> Process {
         let process = Process()
+        configure(process, arguments, environment: environment, directory: directory, stdout: stdout, stderr: stderr)
+        try process.run()
+        return process
+    }
+
+    private static func configure(_ process: Process, _ arguments: [String], environment: [String: String], directory: String?,
+                                  stdout: FileHandle?, stderr: FileHandle?) {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = Self.environment(environment)
@@ -35,21 +42,30 @@ public struct MinibotProcess {
         process.standardOutput = stdout ?? FileHandle.nullDevice
         process.standardError = stderr ?? FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return process
     }
 
-    /// Runs `minibot arguments…` to the end and collects its output.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
+    /// Runs `minibot arguments…` to the end and collects its output, without
+    /// holding a thread of Swift's cooperative pool while it waits.
+    public static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) async throws -> Result {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("minibot-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("out"), err = folder.appendingPathComponent("err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = try start(arguments, environment: environment, directory: directory,
-                                stdout: try FileHandle(forWritingTo: out), stderr: try FileHandle(forWritingTo: err))
-        process.waitUntilExit()
+        let process = Process()
+        configure(process, arguments, environment: environment, directory: directory,
+                  stdout: try FileHandle(forWritingTo: out), stderr: try FileHandle(forWritingTo: err))
+        let launched: Swift.Result<Void, any Error> = await withCheckedContinuation { exited in
+            process.terminationHandler = { _ in exited.resume(returning: .success(())) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                exited.resume(returning: .failure(error))
+            }
+        }
+        try launched.get()
         return Result(status: process.terminationStatus,
                       stdout: try String(contentsOf: out, encoding: .utf8), stderr: try String(contentsOf: err, encoding: .utf8))
     }

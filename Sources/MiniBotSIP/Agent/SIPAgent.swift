@@ -48,7 +48,15 @@ public actor SIPAgent {
         var endWaiters: [CheckedContinuation<CallEnd, Never>] = []
         /// Where the far end's last request came from, for our responses.
         var lastRequestSource: SocketAddress?
+        /// The TCP connection the far end's last request came on, when over TCP.
+        var lastRequestConnection: String?
         var progress: [Int] = []
+        var reliable: Bool { machine.request.viaTransport != "UDP" }
+    }
+
+    /// An open TCP connection, ours or the far end's, keyed by `host:port`.
+    private struct Connection {
+        var writer: NIOAsyncChannelOutboundWriter<ByteBuffer>
     }
 
     public let configuration: Configuration
@@ -59,6 +67,8 @@ public actor SIPAgent {
     private var readyWaiters: [CheckedContinuation<Int, any Error>] = []
     private var boundPort: Int?
     private var bindError: (any Error)?
+    private var connections: [String: Connection] = [:]
+    private var connecting: [String: [CheckedContinuation<Connection?, Never>]] = [:]
     private var registration: Registration?
     private var registrationTimers: [Registration.Timer: Task<Void, Never>] = [:]
     private var registrationWaiters: [CheckedContinuation<Int, any Error>] = []
@@ -90,8 +100,10 @@ public actor SIPAgent {
             throw failure
         }
         let ticker = self.ticker
+        let port = channel.channel.localAddress?.port ?? configuration.bindPort
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await ticker.run(clock: ContinuousClock()) }
+            group.addTask { await ticker.run() }
+            group.addTask { await self.listenTCP(port: port) }
             defer { group.cancelAll() }
             try await channel.executeThenClose { inbound, outbound in
                 self.started(outbound: outbound, port: channel.channel.localAddress?.port ?? configuration.bindPort)
@@ -101,6 +113,97 @@ public actor SIPAgent {
                 }
             }
         }
+    }
+
+    /// Accepts SIP over TCP on the same port as UDP; each connection is read
+    /// until it closes. Without TCP (the port is taken), UDP still works.
+    private func listenTCP(port: Int) async {
+        let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+        do {
+            server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: configuration.bindHost, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            logger.warning("no SIP over TCP: cannot listen", metadata: ["port": "\(port)", "error": "\(error)"])
+            return
+        }
+        try? await server.executeThenClose { inbound in
+            try await withThrowingDiscardingTaskGroup { group in
+                for try await connection in inbound {
+                    group.addTask { await self.serve(connection) }
+                }
+            }
+        }
+    }
+
+    /// Reads SIP messages from one TCP connection, framed by Content-Length.
+    private func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+        guard let remote = connection.channel.remoteAddress else { return }
+        let key = Self.key(remote)
+        try? await connection.executeThenClose { inbound, outbound in
+            self.connections[key] = Connection(writer: outbound)
+            self.resumeConnecting(key, Connection(writer: outbound))
+            defer { self.connections[key] = nil }
+            var framer = SIPStreamFramer()
+            for try await buffer in inbound {
+                let messages: [SIPMessage]
+                do {
+                    messages = try framer.feed(buffer.readableBytesView)
+                } catch {
+                    logger.warning("closing a SIP/TCP connection that cannot be framed", metadata: ["from": "\(remote)", "reason": "\(error)"])
+                    return
+                }
+                for message in messages { self.handle(message, from: remote, connection: key) }
+            }
+        }
+    }
+
+    private static func key(_ address: SocketAddress) -> String {
+        "\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+    }
+
+    /// Sends over TCP to `destination`, connecting first if no connection is open.
+    private func sendTCP(_ message: SIPMessage, to destination: SocketAddress, callID: String?) async {
+        let key = Self.key(destination)
+        var connection = connections[key]
+        if connection == nil {
+            if connecting[key] != nil {
+                connection = await withCheckedContinuation { connecting[key, default: []].append($0) }
+            } else {
+                connecting[key] = []
+                let opened = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connectTimeout(.seconds(10))
+                    .connect(to: destination) { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        }
+                    }
+                if let opened {
+                    // serve() registers the connection and reads it until it closes.
+                    Task { await self.serve(opened) }
+                    connection = Connection(writer: opened.outbound)
+                    connections[key] = connection
+                }
+                resumeConnecting(key, connection)
+            }
+        }
+        guard let connection else {
+            logger.warning("cannot open a SIP/TCP connection", metadata: ["to": "\(destination)"])
+            if let callID, calls[callID] != nil, message.isRequest {
+                perform(calls[callID]!.machine.transportFailed(branch: message.via?.branch), callID: callID)
+            }
+            return
+        }
+        try? await connection.writer.write(ByteBuffer(bytes: message.bytes))
+    }
+
+    private func resumeConnecting(_ key: String, _ connection: Connection?) {
+        guard let waiters = connecting.removeValue(forKey: key) else { return }
+        for waiter in waiters { waiter.resume(returning: connection) }
     }
 
     private func started(outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, port: Int) {
@@ -135,10 +238,12 @@ public actor SIPAgent {
         let port = try await ready()
         let rtp = try await RTPSession.bind(host: configuration.bindHost, ports: configuration.rtpPorts, codec: .pcmu, logger: logger)
         let callID = randomToken(20) + "@" + advertisedHost
+        // `;transport=tcp` on the target (or the outbound proxy) selects TCP.
+        let tcp = (configuration.outboundProxy ?? target).parameter("transport")?.lowercased() == "tcp"
         let request = CallRequest(
             target: target, from: from, assertedIdentity: assertedIdentity,
-            contact: SIPURI(user: "minibot", host: advertisedHost, port: port),
-            viaTransport: "UDP", viaHost: advertisedHost, viaPort: port, outboundProxy: configuration.outboundProxy,
+            contact: SIPURI(user: "minibot", host: advertisedHost, port: port, parameters: tcp ? [("transport", "tcp")] : []),
+            viaTransport: tcp ? "TCP" : "UDP", viaHost: advertisedHost, viaPort: port, outboundProxy: configuration.outboundProxy,
             callID: callID, offer: .offer(address: advertisedHost, port: rtp.localPort, sessionID: UInt64.random(in: 1...UInt64(Int64.max))),
             username: configuration.username, password: configuration.password, ringTimeout: ringTimeout,
             userAgent: configuration.userAgent)
@@ -241,17 +346,22 @@ public actor SIPAgent {
             logger.debug("dropped an unparsable SIP datagram", metadata: ["from": "\(source)", "reason": "\(error)"])
             return
         }
+        handle(message, from: source, connection: nil)
+    }
+
+    private func handle(_ message: SIPMessage, from source: SocketAddress, connection: String?) {
         if !message.isRequest, let registration, message.callID == registration.callID {
             performRegistration(self.registration!.received(response: message))
             return
         }
         guard let callID = message.callID, calls[callID] != nil else {
-            answerStray(message, from: source)
+            answerStray(message, from: source, connection: connection)
             return
         }
         let actions: [OutboundCall.Action]
         if message.isRequest {
             calls[callID]!.lastRequestSource = source
+            calls[callID]!.lastRequestConnection = connection
             actions = calls[callID]!.machine.received(request: message)
         } else {
             actions = calls[callID]!.machine.received(response: message)
@@ -260,12 +370,16 @@ public actor SIPAgent {
     }
 
     /// Requests outside any call: OPTIONS pings get 200, the rest 481.
-    private func answerStray(_ message: SIPMessage, from source: SocketAddress) {
+    private func answerStray(_ message: SIPMessage, from source: SocketAddress, connection: String?) {
         guard let method = message.method, method != "ACK" else { return }
         let code = method == "OPTIONS" ? 200 : 481
         let response = OutboundCall.response(to: message, code: code, reason: code == 200 ? "OK" : "Call/Transaction Does Not Exist",
                                              toTag: randomToken(8))
-        send(response, to: source)
+        if let connection, let writer = connections[connection]?.writer {
+            Task { try? await writer.write(ByteBuffer(bytes: response.bytes)) }
+        } else {
+            send(response, to: source)
+        }
     }
 
     // MARK: Performing actions
@@ -280,7 +394,13 @@ public actor SIPAgent {
                         perform(calls[callID]!.machine.transportFailed(branch: message.via?.branch), callID: callID)
                         continue
                     }
-                    send(message, to: destination)
+                    if calls[callID]!.reliable {
+                        Task { await self.sendTCP(message, to: destination, callID: callID) }
+                    } else {
+                        send(message, to: destination)
+                    }
+                } else if let connection = calls[callID]!.lastRequestConnection, let writer = connections[connection]?.writer {
+                    Task { try? await writer.write(ByteBuffer(bytes: message.bytes)) }
                 } else if let source = calls[callID]!.lastRequestSource {
                     send(message, to: source)
                 }

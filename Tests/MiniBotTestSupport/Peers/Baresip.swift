@@ -87,11 +87,13 @@ public struct Sipp: Sendable {
                          "-ci", "127.0.0.1", "-cp", String(control), "-m", "1", "-nostdin", "-timeout", "40",
                          "-trace_err", "-error_file", folder + "/sipp-errors.log"] + extra
         let peer = try PeerProcess("/usr/bin/sipp", arguments: arguments, folder: folder, name: "sipp")
-        // Ready once its SIP port is taken.
-        for _ in 0..<600 where peer.process.isRunning && PeerProcess.isFree(udpPort: port) {
+        // Ready once its SIP port is taken (TCP with -t t1/tn).
+        let tcp = extra.contains("t1") || extra.contains("tn")
+        let isFree = { tcp ? PeerProcess.isFree(tcpPort: port) : PeerProcess.isFree(udpPort: port) }
+        for _ in 0..<600 where peer.process.isRunning && isFree() {
             try await Task.sleep(for: .milliseconds(50))
         }
-        guard peer.process.isRunning, !PeerProcess.isFree(udpPort: port) else {
+        guard peer.process.isRunning, !isFree() else {
             await peer.stop()
             throw PeerError.didNotStart("sipp", log: peer.output)
         }

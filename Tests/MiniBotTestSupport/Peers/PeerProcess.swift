@@ -51,9 +51,14 @@ public final class PeerProcess: @unchecked Sendable {
         _ = await waitForExit(seconds: 2)
     }
 
-    /// Whether nobody has bound `port` on loopback yet.
-    public static func isFree(udpPort port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    /// Whether nobody has bound UDP `port` on loopback yet.
+    public static func isFree(udpPort port: Int) -> Bool { isFree(port: port, type: Int32(SOCK_DGRAM.rawValue)) }
+
+    /// Whether nobody has bound TCP `port` on loopback yet.
+    public static func isFree(tcpPort port: Int) -> Bool { isFree(port: port, type: Int32(SOCK_STREAM.rawValue)) }
+
+    private static func isFree(port: Int, type: Int32) -> Bool {
+        let fd = socket(AF_INET, type, 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
