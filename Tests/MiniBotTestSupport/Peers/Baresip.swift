@@ -11,8 +11,8 @@ public struct Baresip: Sendable {
 
     public static func start(folder: String, voice: String, answerMode: String = "auto", password: String? = nil) async throws -> Baresip {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else { throw PeerError.notInstalled("baresip") }
-        let port = PeerProcess.freeUDPPort()
-        let control = PeerProcess.freeUDPPort()
+        let port = PeerProcess.freePort()
+        let control = PeerProcess.freePort()
         let rtpBase = 20000 + (port % 200) * 100
         let recordings = folder + "/rec"
         try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
@@ -80,9 +80,9 @@ public struct Sipp: Sendable {
     public static func start(scenario: String, folder: String, extra: [String] = []) async throws -> Sipp {
         let scenario = scenario.hasPrefix("/") ? scenario : scenarios + "/" + scenario
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sipp") else { throw PeerError.notInstalled("sipp") }
-        let port = PeerProcess.freeUDPPort()
-        let media = PeerProcess.freeUDPPort()
-        let control = PeerProcess.freeUDPPort()
+        let port = PeerProcess.freePort()
+        let media = PeerProcess.freePort()
+        let control = PeerProcess.freePort()
         let arguments = ["-sf", scenario, "-i", "127.0.0.1", "-p", String(port), "-mi", "127.0.0.1", "-mp", String(media),
                          "-ci", "127.0.0.1", "-cp", String(control), "-m", "1", "-nostdin", "-timeout", "40",
                          "-trace_err", "-error_file", folder + "/sipp-errors.log"] + extra

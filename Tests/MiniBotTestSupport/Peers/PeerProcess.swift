@@ -69,18 +69,15 @@ public final class PeerProcess: @unchecked Sendable {
         } == 0
     }
 
-    /// A free UDP port on loopback (the OS picks it; a peer binds it right after).
-    public static func freeUDPPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
+    /// A port free for both UDP and TCP on loopback, from 15000–19999: below
+    /// the kernel's ephemeral range, so an agent binding port 0 (and its TCP
+    /// twin) cannot take a peer's port between the pick and the peer's bind.
+    public static func freePort() -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: 15000...19999)
+            if isFree(udpPort: port), isFree(tcpPort: port) { return port }
+        }
+        return Int.random(in: 15000...19999)
     }
 }
 
