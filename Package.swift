@@ -5,6 +5,10 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// whisper.cpp's shared libraries, fetched by scripts/fetch-whisper; the
+/// executables and tests find them at run time through this absolute rpath.
+let whisperLibrary = Context.packageDirectory + "/.deps/whisper/lib"
+
 let package = Package(
     name: "MiniBotPanel",
     platforms: [.macOS(.v14)],
@@ -35,7 +39,7 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // MARK: Audio (issue 4) — MiniBotAudio and its C library targets go here
+        // MARK: Audio
         .systemLibrary(
             name: "CSoxr",
             pkgConfig: "soxr",
@@ -55,6 +59,21 @@ let package = Package(
             name: "MiniBotAudio",
             dependencies: ["CSoxr", "CEBUR128", "CSndfile"],
             swiftSettings: strict
+        ),
+
+        // MARK: Speech — whisper.cpp's library and headers from .deps/whisper (scripts/fetch-whisper)
+        .systemLibrary(name: "CWhisper"),
+        .target(
+            name: "MiniBotSpeech",
+            dependencies: [
+                "MiniBotCore",
+                "MiniBotAudio",
+                "CWhisper",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict,
+            linkerSettings: [.unsafeFlags(["-L\(whisperLibrary)", "-Xlinker", "-rpath", "-Xlinker", whisperLibrary])]
         ),
 
         // MARK: Telephony
@@ -91,6 +110,7 @@ let package = Package(
                 "MiniBotCore",
                 "MiniBotAudio",
                 "MiniBotSIP",
+                "MiniBotSpeech",
                 "MiniBotStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,6 +130,7 @@ let package = Package(
                 "MiniBotCore",
                 "MiniBotAudio",
                 "MiniBotSIP",
+                "MiniBotSpeech",
                 "MiniBotStore",
                 "MiniBotTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -133,6 +154,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "MiniBotAudioTests", dependencies: ["MiniBotAudio"], swiftSettings: strict),
+        .testTarget(name: "MiniBotSpeechTests", dependencies: ["MiniBotSpeech"], exclude: ["Support/transcription_server.py"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,8 +11,9 @@ struct Bench: AsyncParsableCommand {
             // Keep one line per benchmark.
             ImportBench.self,
             SIPLoadBench.self,
-            AudioBench.self,
             IntentBench.self,
+            AudioBench.self,
+            SpeechBench.self,
         ]
     )
 }

@@ -15,8 +15,10 @@ public struct MiniBotCommand: AsyncParsableCommand {
             ContactsCommand.self,
             ConfigCommand.self,
             CallCommand.self,
-            PromptsCommand.self,
             IntentCommand.self,
+            TranscribeCommand.self,
+            ModelsCommand.self,
+            PromptsCommand.self,
         ]
     )
 

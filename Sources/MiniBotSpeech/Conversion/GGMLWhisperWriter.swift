@@ -1,0 +1,89 @@
+import Foundation
+
+/// Writes a whisper.cpp model file (the "ggml" format of
+/// `convert-pt-to-ggml.py`): magic, eleven hyper-parameters, the mel filter
+/// bank, the vocabulary's bytes, then each tensor with its header.
+struct GGMLWhisperWriter {
+    /// Hyper-parameters, in file order.
+    struct HyperParameters: Equatable {
+        var vocabularySize: Int
+        var audioContext: Int
+        var audioState: Int
+        var audioHeads: Int
+        var audioLayers: Int
+        var textContext: Int
+        var textState: Int
+        var textHeads: Int
+        var textLayers: Int
+        var melBands: Int
+    }
+
+    /// Element type of a tensor in the file (ggml's type numbers).
+    enum TensorType: Int32 { case float32 = 0, float16 = 1 }
+
+    static let magic: UInt32 = 0x6767_6d6c       // "ggml"
+
+    private let handle: FileHandle
+    private let file: String
+    private var buffer = Data()
+
+    /// Creates (or truncates) `file`.
+    init(file: String) throws {
+        guard FileManager.default.createFile(atPath: file, contents: nil),
+              let handle = FileHandle(forWritingAtPath: file) else {
+            throw SpeechError.cannotWrite(file: file, reason: "cannot create the file (does its folder exist and is it writable?)")
+        }
+        self.handle = handle
+        self.file = file
+    }
+
+    mutating func writeHeader(_ h: HyperParameters, melFilters: [Float], fftBins: Int, tokens: [[UInt8]]) throws {
+        append(Self.magic)
+        for value in [h.vocabularySize, h.audioContext, h.audioState, h.audioHeads, h.audioLayers,
+                      h.textContext, h.textState, h.textHeads, h.textLayers, h.melBands] {
+            append(Int32(value))
+        }
+        append(Int32(1))                                // ftype: mostly float16
+        append(Int32(h.melBands))
+        append(Int32(fftBins))
+        for value in melFilters { append(value.bitPattern) }
+        append(Int32(tokens.count))
+        for token in tokens {
+            append(Int32(token.count))
+            buffer.append(contentsOf: token)
+        }
+        try flush()
+    }
+
+    /// One tensor. `shape` is in PyTorch order (outermost first); the file
+    /// stores it innermost first. `payload` holds the elements in `type`.
+    mutating func writeTensor(name: String, shape: [Int], type: TensorType, payload: Data) throws {
+        let nameBytes = Array(name.utf8)
+        append(Int32(shape.count))
+        append(Int32(nameBytes.count))
+        append(type.rawValue)
+        for dim in shape.reversed() { append(Int32(dim)) }
+        buffer.append(contentsOf: nameBytes)
+        buffer.append(payload)
+        try flush()
+    }
+
+    func close() throws {
+        do { try handle.close() } catch {
+            throw SpeechError.cannotWrite(file: file, reason: (error as NSError).localizedDescription)
+        }
+    }
+
+    private mutating func append(_ value: Int32) { append(UInt32(bitPattern: value)) }
+
+    private mutating func append(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { buffer.append(contentsOf: $0) }
+    }
+
+    private mutating func flush() throws {
+        do { try handle.write(contentsOf: buffer) } catch {
+            throw SpeechError.cannotWrite(file: file, reason: (error as NSError).localizedDescription)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}

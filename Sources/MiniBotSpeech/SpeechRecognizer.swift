@@ -1,0 +1,23 @@
+import MiniBotAudio
+
+/// Turns a callee's answer into text. Implementations: ``WhisperRecognizer``
+/// (whisper.cpp in-process) and ``HTTPTranscriptionRecognizer`` (any
+/// OpenAI-compatible `/v1/audio/transcriptions` server).
+///
+/// Implementations are safe to call concurrently; each bounds its own
+/// parallelism. A failure throws a ``SpeechError``; the caller decides what an
+/// unrecognised answer means (the dialer records intent `unknown`).
+public protocol SpeechRecognizer: Sendable {
+    /// Transcribes `audio` (any rate, mono or stereo).
+    /// - Parameters:
+    ///   - language: ISO 639-1 code of the expected language (`"fr"`).
+    ///   - prompt: expected vocabulary for this step (e.g. `"Bloctel"`), or nil.
+    func transcribe(_ audio: PCMBuffer, language: String, prompt: String?) async throws -> Transcript
+}
+
+extension SpeechRecognizer {
+    /// Transcribes `audio` with no prompt.
+    public func transcribe(_ audio: PCMBuffer, language: String = "fr") async throws -> Transcript {
+        try await transcribe(audio, language: language, prompt: nil)
+    }
+}
