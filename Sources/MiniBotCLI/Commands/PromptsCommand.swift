@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MiniBotAudio
+import MiniBotSpeech
 
 /// `minibot prompts …`: the robot's own recorded prompts.
 struct PromptsCommand: AsyncParsableCommand {
@@ -50,8 +51,16 @@ struct PromptsPrepareCommand: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Prompt names to prepare instead of the seed scenario's nine.")
     var names: [String] = []
 
+    @Option(help: "Whisper model (a ggml file or an installed model's name) used to write audio_texts.json, each prompt's transcript.")
+    var model = "base"
+
+    @Flag(help: "Do not write audio_texts.json.")
+    var noTexts = false
+
     @Flag(help: "Print the report as one JSON object.")
     var json = false
+
+    @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         guard (-70.0 ... -5.0).contains(targetLufs) else { throw ValidationError("--target-lufs \(targetLufs) is outside -70…-5 LUFS") }
@@ -86,11 +95,13 @@ struct PromptsPrepareCommand: AsyncParsableCommand {
                 results.append(PromptResult(name: name, file: input, problem: "\(error)"))
             }
         }
+        let texts = noTexts ? nil : try await writeTexts(results, outputDirectory: outputDirectory)
         if json {
             try Output.json(PromptsReport(targetLUFS: targetLufs, gainDB: gain, outputDirectory: outputDirectory, prompts: results))
         } else {
             Output.write(Self.table(results))
             Output.write("Prepared prompts (8 kHz mono 16-bit WAV) in \(outputDirectory)\n")
+            if let texts { Output.write("What each prompt says (\(texts.path)):\n" + texts.lines) }
             for result in results {
                 if let problem = result.problem { Output.error("error: \(result.name): \(problem)\n") }
                 if let after = result.loudnessAfterLUFS, after < targetLufs + gain - 0.5 {
@@ -100,6 +111,34 @@ struct PromptsPrepareCommand: AsyncParsableCommand {
             }
         }
         if results.contains(where: { $0.problem != nil }) { throw ExitCode.failure }
+    }
+
+    /// Transcribes each prepared prompt and writes `audio_texts.json`
+    /// (`{"hello": "Bonjour…", …}`), as the seed did, so the script's words
+    /// can be checked against what was recorded. Without a model, says so
+    /// and writes nothing.
+    private func writeTexts(_ results: [PromptResult], outputDirectory: String) async throws -> (path: String, lines: String)? {
+        let prepared = results.compactMap { result in result.output.map { (result.name, $0) } }
+        guard !prepared.isEmpty else { return nil }
+        let recognizer: WhisperRecognizer
+        do {
+            recognizer = try LocalRecognizer.open(model: model, dataDirectory: try Runtime(global).config.dataDir)
+        } catch {
+            Output.error("note: audio_texts.json not written: \(error) (minibot models install base, or --model FILE, or --no-texts)\n")
+            return nil
+        }
+        var texts: [String: String] = [:]
+        var lines = ""
+        for (name, file) in prepared {
+            let transcript = try await recognizer.transcribe(try WAVFile.read(path: file).buffer, language: "fr", prompt: nil)
+            texts[name] = transcript.text
+            lines += "  \(name): \(transcript.text)\n"
+        }
+        let path = (outputDirectory as NSString).appendingPathComponent("audio_texts.json")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(texts).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return (path, lines)
     }
 
     static func missingMessage(name: String, input: String) -> String {

@@ -87,19 +87,9 @@ struct TranscribeCommand: AsyncParsableCommand {
             let key = apiKey ?? ProcessInfo.processInfo.environment["MINIBOT_STT_API_KEY"]
             return HTTPTranscriptionRecognizer(configuration: .init(baseURL: url, model: serverModel, apiKey: key))
         }
-        let path: String
-        if FileManager.default.fileExists(atPath: model) {
-            path = model
-        } else {
-            let store = ModelStore(dataDirectory: try Runtime(global).config.dataDir)
-            guard let found = store.resolve(model) else {
-                throw SpeechError.modelNotLoaded(path: model, reason: "neither a file nor a model installed in \(store.folder)")
-            }
-            path = found
-        }
         var configuration = WhisperRecognizer.Configuration(threads: threads)
         if let beam, beam > 1 { configuration.decoding = .beamSearch(beamSize: beam) }
         if fullWindow { configuration.audioContext = .full }
-        return try WhisperRecognizer(modelPath: path, configuration: configuration)
+        return try LocalRecognizer.open(model: model, dataDirectory: try Runtime(global).config.dataDir, configuration: configuration)
     }
 }
