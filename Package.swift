@@ -153,7 +153,7 @@ let package = Package(
             exclude: ["Scenarios"],
             swiftSettings: strict
         ),
-        .testTarget(name: "MiniBotAudioTests", dependencies: ["MiniBotAudio"], swiftSettings: strict),
+        .testTarget(name: "MiniBotAudioTests", dependencies: ["MiniBotAudio", "MiniBotTestSupport"], swiftSettings: strict),
         .testTarget(name: "MiniBotSpeechTests", dependencies: ["MiniBotSpeech"], exclude: ["Support/transcription_server.py"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

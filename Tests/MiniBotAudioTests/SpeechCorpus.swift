@@ -1,4 +1,5 @@
 import Foundation
+import MiniBotTestSupport
 @testable import MiniBotAudio
 
 /// Callee answers synthesised by espeak-ng (French, three voice settings),

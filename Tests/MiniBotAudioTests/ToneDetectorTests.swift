@@ -1,4 +1,5 @@
 import Foundation
+import MiniBotTestSupport
 import Testing
 @testable import MiniBotAudio
 

@@ -1,3 +1,4 @@
+import MiniBotTestSupport
 import Testing
 @testable import MiniBotSIP
 
@@ -5,18 +6,6 @@ import Testing
 /// either parses or throws a `SIPParseError`.
 @Suite("SIP parser fuzzing")
 struct ParserFuzzTests {
-    /// A small deterministic generator, so a failure can be replayed from its seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let seeds: [[UInt8]] = [
         Array(SIPMessageTests.ok.utf8),
         Array("INVITE sip:bob@example.com SIP/2.0\r\nVia: SIP/2.0/UDP h:5060;branch=z9hG4bK1;rport\r\nFrom: \"A\" <sip:a@b>;tag=1\r\nTo: <sip:bob@example.com>\r\nCall-ID: x@y\r\nCSeq: 1 INVITE\r\nContact: <sip:a@h>\r\nProxy-Authorization: Digest username=\"u\", realm=\"r\", nonce=\"n\", uri=\"sip:b\", response=\"0\"\r\nContent-Length: 4\r\n\r\nabcd".utf8),
@@ -28,7 +17,7 @@ struct ParserFuzzTests {
 
     @Test("Mutated real messages", arguments: 0..<8)
     func mutated(round: Int) {
-        var random = SplitMix(state: UInt64(round) &* 7919)
+        var random = SeededRandom(seed: UInt64(round) &* 7919)
         for _ in 0..<2_000 {
             var bytes = Self.seeds.randomElement(using: &random)!
             for _ in 0..<Int.random(in: 1...8, using: &random) {
@@ -47,7 +36,7 @@ struct ParserFuzzTests {
     }
 
     @Test func randomBytes() {
-        var random = SplitMix(state: 42)
+        var random = SeededRandom(seed: 42)
         for _ in 0..<5_000 {
             let count = Int.random(in: 0..<600, using: &random)
             exercise((0..<count).map { _ in UInt8.random(in: 0...255, using: &random) })
