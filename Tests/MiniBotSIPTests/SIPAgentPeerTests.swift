@@ -167,6 +167,21 @@ struct SIPAgentPeerTests {
         #expect(end.remoteHangup)
     }
 
+    @Test func farEndReInviteMovesTheMediaThenItHangsUp() async throws {
+        let sipp = try await Sipp.start(scenario: "uas_reinvite_bye.xml", folder: folder)
+        defer { Task { await sipp.peer.stop() } }
+        let (end, before, after) = try await withAgent { agent in
+            let call = try await agent.call(try SIPURI(parsing: sipp.uri()), from: Self.robot)
+            let before = call.rtp.remoteAddress?.port
+            let end = await call.ended()
+            return (end, before, call.rtp.remoteAddress?.port)
+        }
+        #expect(end.remoteHangup)
+        // The re-INVITE's SDP moved the far end's audio to port 15998.
+        #expect(before != 15998 && after == 15998)
+        #expect(await sipp.peer.waitForExit(seconds: 30) == 0, "\(sipp.errors)")
+    }
+
     @Test func deadTrunkFailsWithAClearError() async throws {
         let closed = PeerProcess.freePort()
         let failure = try await withAgent(t1: .milliseconds(50)) { agent in

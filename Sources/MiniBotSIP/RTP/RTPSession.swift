@@ -109,6 +109,9 @@ public final class RTPSession: Sendable {
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
+    /// Where the audio goes now: the far end's SDP address, or where its packets come from.
+    public var remoteAddress: SocketAddress? { state.withLock { $0.remote } }
+
     /// DTMF digits received as RFC 4733 events, in order.
     public var dtmfDigits: [Character] { state.withLock { $0.dtmf } }
 
