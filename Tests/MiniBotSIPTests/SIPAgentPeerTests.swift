@@ -182,6 +182,23 @@ struct SIPAgentPeerTests {
         #expect(await sipp.peer.waitForExit(seconds: 30) == 0, "\(sipp.errors)")
     }
 
+    @Test func earlyMediaThenAnswerWithPCMA() async throws {
+        let sipp = try await Sipp.start(scenario: "uas_early_media.xml", folder: folder)
+        defer { Task { await sipp.peer.stop() } }
+        let (progress, codec, sentBeforeAnswer) = try await withAgent { agent in
+            let call = try await agent.call(try SIPURI(parsing: sipp.uri()), from: Self.robot)
+            // Audio already flowed to the 183's address while ringing.
+            let sent = call.rtp.statistics.sent
+            await call.hangup()
+            _ = await call.ended()
+            return (call.progress, call.media.codec, sent)
+        }
+        #expect(progress.contains(183))
+        #expect(codec == .pcma)
+        #expect(sentBeforeAnswer > 5, "RTP sent during early media: \(sentBeforeAnswer)")
+        #expect(await sipp.peer.waitForExit(seconds: 30) == 0, "\(sipp.errors)")
+    }
+
     @Test func deadTrunkFailsWithAClearError() async throws {
         let closed = PeerProcess.freePort()
         let failure = try await withAgent(t1: .milliseconds(50)) { agent in
