@@ -375,11 +375,7 @@ public actor SIPAgent {
         let code = method == "OPTIONS" ? 200 : 481
         let response = OutboundCall.response(to: message, code: code, reason: code == 200 ? "OK" : "Call/Transaction Does Not Exist",
                                              toTag: randomToken(8))
-        if let connection, let writer = connections[connection]?.writer {
-            Task { try? await writer.write(ByteBuffer(bytes: response.bytes)) }
-        } else {
-            send(response, to: source)
-        }
+        reply(response, to: source, connection: connection)
     }
 
     // MARK: Performing actions
@@ -399,10 +395,8 @@ public actor SIPAgent {
                     } else {
                         send(message, to: destination)
                     }
-                } else if let connection = calls[callID]!.lastRequestConnection, let writer = connections[connection]?.writer {
-                    Task { try? await writer.write(ByteBuffer(bytes: message.bytes)) }
                 } else if let source = calls[callID]!.lastRequestSource {
-                    send(message, to: source)
+                    reply(message, to: source, connection: calls[callID]!.lastRequestConnection)
                 }
             case .startTimer(let timer, let duration):
                 calls[callID]!.timers[timer]?.cancel()
@@ -476,6 +470,15 @@ public actor SIPAgent {
         if uri == nil, case .request(_, let target) = message.startLine { uri = try? SIPURI(parsing: target) }
         guard let uri else { return nil }
         return try? SocketAddress.makeAddressResolvingHost(uri.host.trimmingCharacters(in: ["[", "]"]), port: uri.port ?? 5060)
+    }
+
+    /// Answers a request on the TCP connection it came on, else by UDP to its source.
+    private func reply(_ response: SIPMessage, to source: SocketAddress, connection: String?) {
+        if let connection, let writer = connections[connection]?.writer {
+            Task { try? await writer.write(ByteBuffer(bytes: response.bytes)) }
+        } else {
+            send(response, to: source)
+        }
     }
 
     private func send(_ message: SIPMessage, to destination: SocketAddress) {

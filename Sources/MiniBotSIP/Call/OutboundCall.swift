@@ -41,13 +41,11 @@ public struct OutboundCall: Sendable {
     private var authenticator: DigestAuthenticator?
     private var authAttempts = 0
     private var dialog: Dialog?
-    private var earlyToTag: String?
     private var provisionalSeen = false
     private var cancelReason: CallFailure?
     private var cancelSent = false
     private var remoteCSeq: UInt32?
     private var localSDPVersion: UInt64
-    private var endedByRemote = false
     /// The `.ended` action was returned already.
     private var reportedEnd = false
 
@@ -196,7 +194,6 @@ public struct OutboundCall: Sendable {
         switch method {
         case "BYE":
             phase = .ended
-            endedByRemote = true
             var actions: [Action] = [.send(Self.response(to: message, code: 200, reason: "OK"))]
             if !reportedEnd {
                 reportedEnd = true
@@ -258,12 +255,11 @@ public struct OutboundCall: Sendable {
     }
 
     private mutating func sendBye(authorization: (header: String, value: String)?) -> [Action] {
-        guard var dialog else { return [] }
+        guard let dialog else { return [] }
         phase = .ending
         cseq += 1
         let bye = dialog.request("BYE", cseq: cseq, via: via(branch: Self.newBranch()), from: fromHeader,
                                  userAgent: request.userAgent, extra: authorization.map { [($0.header, $0.value)] } ?? [])
-        self.dialog = dialog
         return startNonInvite(bye)
     }
 
@@ -334,7 +330,6 @@ public struct OutboundCall: Sendable {
             provisionalSeen = true
             if cancelReason != nil { return sendCancel() }
             if phase == .inviting { phase = .ringing }
-            earlyToTag = NameAddressTag.of(response.headers["To"])
             let media = response.body.isEmpty ? nil : (try? SessionDescription(parsing: response.body)).flatMap { try? NegotiatedMedia(answer: $0) }
             return [.progress(code: code, earlyMedia: media)]
         case 200...299:

@@ -17,8 +17,6 @@ public final class RTPSession: Sendable {
 
         public var sent = 0
         public var received: JitterBuffer.Statistics = .init()
-        /// Ticks whose send started later than 5 ms after their deadline.
-        public var lateTicks = 0
         /// Largest lateness of a send tick, in microseconds.
         public var maxLatenessMicroseconds = 0
         /// How late each send tick was: bucket `i` counts ticks `i`×100 µs late (the last bucket: 100 ms or more).
@@ -186,7 +184,6 @@ public final class RTPSession: Sendable {
             let micros = Int(lateness.components.seconds) * 1_000_000 + Int(lateness.components.attoseconds / 1_000_000_000_000)
             state.statistics.maxLatenessMicroseconds = max(state.statistics.maxLatenessMicroseconds, micros)
             state.statistics.latenessHistogram[min(1000, max(0, micros / 100))] += 1
-            if micros > 5_000 { state.statistics.lateTicks += 1 }
             let outgoing = state.outgoing.isEmpty ? AudioFrame.silence() : state.outgoing.removeFirst()
             var finished: [CheckedContinuation<Bool, Never>] = []
             state.playbackDone = state.playbackDone.compactMap { entry in
