@@ -1,0 +1,91 @@
+import Foundation
+
+/// The French rules for canvassing calls, on by default, per campaign.
+public struct ComplianceSettings: Codable, Sendable, Equatable {
+    /// What to do when the caller ID is not in ARCEP's ranges for automated calls.
+    public enum CallerIDPolicy: String, Codable, Sendable, CaseIterable {
+        case off, warn, refuse
+    }
+
+    /// False turns every rule off (for campaigns outside French consumer law).
+    public var enabled: Bool
+    /// Local-time windows in the callee's time zone when calls may be placed.
+    public var callingWindows: [CallingWindow]
+    /// Windows that apply instead for a contact with recorded express consent; empty: the same windows.
+    public var consentWindows: [CallingWindow]
+    public var skipPublicHolidays: Bool
+    /// At most this many attempts per contact in ``attemptWindowDays`` rolling days.
+    public var maxAttemptsInWindow: Int
+    public var attemptWindowDays: Int
+    /// Days without a new attempt after a refusal during a call; never less than 60.
+    public var refusalCooldownDays: Int
+    /// Skip contacts with no recorded prior consent.
+    public var consentRequired: Bool
+    public var callerIDPolicy: CallerIDPolicy
+    /// Play the recording notice at the start of the call (CNIL).
+    public var recordingNotice: Bool
+
+    public init(enabled: Bool = true, callingWindows: [CallingWindow] = CallingWindow.frenchDefault,
+                consentWindows: [CallingWindow] = [], skipPublicHolidays: Bool = true,
+                maxAttemptsInWindow: Int = 4, attemptWindowDays: Int = 30, refusalCooldownDays: Int = 60,
+                consentRequired: Bool = true, callerIDPolicy: CallerIDPolicy = .warn, recordingNotice: Bool = false) {
+        self.enabled = enabled
+        self.callingWindows = callingWindows
+        self.consentWindows = consentWindows
+        self.skipPublicHolidays = skipPublicHolidays
+        self.maxAttemptsInWindow = maxAttemptsInWindow
+        self.attemptWindowDays = attemptWindowDays
+        self.refusalCooldownDays = refusalCooldownDays
+        self.consentRequired = consentRequired
+        self.callerIDPolicy = callerIDPolicy
+        self.recordingNotice = recordingNotice
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case enabled
+        case callingWindows = "calling_windows", consentWindows = "consent_windows"
+        case skipPublicHolidays = "skip_public_holidays", maxAttemptsInWindow = "max_attempts_in_window"
+        case attemptWindowDays = "attempt_window_days", refusalCooldownDays = "refusal_cooldown_days"
+        case consentRequired = "consent_required", callerIDPolicy = "caller_id_policy", recordingNotice = "recording_notice"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let d = ComplianceSettings()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled) ?? d.enabled
+        callingWindows = try c.decodeIfPresent([CallingWindow].self, forKey: .callingWindows) ?? d.callingWindows
+        consentWindows = try c.decodeIfPresent([CallingWindow].self, forKey: .consentWindows) ?? d.consentWindows
+        skipPublicHolidays = try c.decodeIfPresent(Bool.self, forKey: .skipPublicHolidays) ?? d.skipPublicHolidays
+        maxAttemptsInWindow = try c.decodeIfPresent(Int.self, forKey: .maxAttemptsInWindow) ?? d.maxAttemptsInWindow
+        attemptWindowDays = try c.decodeIfPresent(Int.self, forKey: .attemptWindowDays) ?? d.attemptWindowDays
+        refusalCooldownDays = try c.decodeIfPresent(Int.self, forKey: .refusalCooldownDays) ?? d.refusalCooldownDays
+        consentRequired = try c.decodeIfPresent(Bool.self, forKey: .consentRequired) ?? d.consentRequired
+        callerIDPolicy = try c.decodeIfPresent(CallerIDPolicy.self, forKey: .callerIDPolicy) ?? d.callerIDPolicy
+        recordingNotice = try c.decodeIfPresent(Bool.self, forKey: .recordingNotice) ?? d.recordingNotice
+    }
+}
+
+/// Days of the week and a range of local time, `10:00`–`13:00`.
+public struct CallingWindow: Codable, Sendable, Equatable {
+    /// ISO weekdays: 1 is Monday, 7 is Sunday.
+    public var weekdays: [Int]
+    /// Minutes after local midnight, start included, end excluded.
+    public var startMinute: Int
+    public var endMinute: Int
+
+    public init(weekdays: [Int], startMinute: Int, endMinute: Int) {
+        self.weekdays = weekdays
+        self.startMinute = startMinute
+        self.endMinute = endMinute
+    }
+
+    /// Monday to Friday, 10:00–13:00 and 14:00–20:00 (Code de la consommation, D223-9).
+    public static let frenchDefault: [CallingWindow] = [
+        .init(weekdays: [1, 2, 3, 4, 5], startMinute: 10 * 60, endMinute: 13 * 60),
+        .init(weekdays: [1, 2, 3, 4, 5], startMinute: 14 * 60, endMinute: 20 * 60),
+    ]
+
+    enum CodingKeys: String, CodingKey {
+        case weekdays, startMinute = "start_minute", endMinute = "end_minute"
+    }
+}
