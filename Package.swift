@@ -105,6 +105,20 @@ let package = Package(
 
         // MARK: Command line
         .target(
+            name: "MiniBotDialer",
+            dependencies: [
+                "MiniBotCore",
+                "MiniBotAudio",
+                "MiniBotSIP",
+                "MiniBotSpeech",
+                "MiniBotStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            resources: [.copy("Resources/universal.yaml")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "MiniBotCLI",
             dependencies: [
                 "MiniBotCore",
@@ -112,6 +126,7 @@ let package = Package(
                 "MiniBotSIP",
                 "MiniBotSpeech",
                 "MiniBotStore",
+                "MiniBotDialer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
@@ -144,6 +159,7 @@ let package = Package(
         .testTarget(name: "MiniBotCoreTests", dependencies: ["MiniBotCore"], swiftSettings: strict),
         .testTarget(name: "MiniBotSIPTests", dependencies: ["MiniBotSIP", "MiniBotTestSupport"], swiftSettings: strict),
         .testTarget(name: "MiniBotStoreTests", dependencies: ["MiniBotStore", "MiniBotTestSupport"], swiftSettings: strict),
+        .testTarget(name: "MiniBotDialerTests", dependencies: ["MiniBotDialer", "MiniBotTestSupport"], swiftSettings: strict),
         .testTarget(name: "MiniBotCLITests", dependencies: ["MiniBotCLI", "MiniBotTestSupport"], swiftSettings: strict),
         // Fresh databases on both backends and the built `minibot`, for the tests above.
         .target(
