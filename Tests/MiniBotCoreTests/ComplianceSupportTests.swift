@@ -63,6 +63,21 @@ struct ComplianceSettingsTests {
         #expect(ComplianceSettings(maxAttemptsInWindow: 0).effectiveMaxAttemptsInWindow == 1)
     }
 
+    @Test func problemsNameTheKey() {
+        #expect(ComplianceSettings().problems.isEmpty)
+        let bad = ComplianceSettings(
+            callingWindows: [CallingWindow(weekdays: [0, 8], startMinute: 600, endMinute: 600)],
+            defaultTimeZone: "Mars/Olympus", maxAttemptsInWindow: 9, refusalCooldownDays: 30)
+        let problems = bad.problems
+        #expect(problems.count == 5)
+        #expect(problems.contains { $0.hasPrefix("calling_windows[0].weekdays") })
+        #expect(problems.contains { $0.hasPrefix("calling_windows[0]: start_minute") })
+        #expect(problems.contains { $0.hasPrefix("default_time_zone") })
+        #expect(problems.contains { $0.hasPrefix("max_attempts_in_window: 9 counts as 4") })
+        #expect(problems.contains { $0.hasPrefix("refusal_cooldown_days: 30 counts as 60") })
+        #expect(ComplianceSettings(callingWindows: []).problems == ["calling_windows is empty: no call would ever be placed"])
+    }
+
     @Test func unknownDefaultZoneFallsBackToParis() {
         #expect(ComplianceSettings(defaultTimeZone: "Mars/Olympus").resolvedDefaultTimeZone.identifier == "Europe/Paris")
     }

@@ -75,6 +75,7 @@ struct ComplianceWindowTests {
     func zones(_ phone: String, _ zone: String) {
         let location = CalleeLocation.of(phone: phone, defaultTimeZone: TimeZone(identifier: "America/Montreal")!)
         #expect(location.timeZone.identifier == zone)
+        #expect(Fixture.policy { $0.defaultTimeZone = "America/Montreal" }.timeZone(phone: phone).identifier == zone)
     }
 
     @Test("10:00 local opens the window overseas", arguments: [

@@ -74,6 +74,11 @@ public struct CompliancePolicy: Sendable {
                                includeRegionalHolidays: settings.skipRegionalHolidays)
     }
 
+    /// The callee's time zone, to read a callback answer in (``CallbackTime/parse(_:now:timeZone:)``).
+    public func timeZone(phone: String) -> TimeZone {
+        CalleeLocation.of(phone: phone, defaultTimeZone: settings.resolvedDefaultTimeZone).timeZone
+    }
+
     /// Whether `number` may be presented as the caller ID of a French canvassing campaign
     /// (ARCEP's ranges for automated calling systems), under the campaign's caller-ID policy.
     public func checkCallerID(_ number: String) -> CallerIDCheck {

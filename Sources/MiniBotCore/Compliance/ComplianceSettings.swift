@@ -99,6 +99,37 @@ extension ComplianceSettings {
         TimeZone(identifier: defaultTimeZone) ?? TimeZone(identifier: "Europe/Paris")!
     }
 
+    /// What is wrong with these settings, one sentence each naming the key; empty when nothing is.
+    /// Clamped limits are reported too, so a campaign owner learns that the law overrode them.
+    public var problems: [String] {
+        var problems: [String] = []
+        for (key, list) in [("calling_windows", callingWindows), ("consent_windows", consentWindows)] {
+            for (index, window) in list.enumerated() {
+                if window.weekdays.isEmpty || !window.weekdays.allSatisfy({ (1...7).contains($0) }) {
+                    problems.append("\(key)[\(index)].weekdays: use ISO weekdays 1 (Monday) to 7 (Sunday)")
+                }
+                if !(0...(24 * 60)).contains(window.startMinute) || !(0...(24 * 60)).contains(window.endMinute)
+                    || window.startMinute >= window.endMinute {
+                    problems.append("\(key)[\(index)]: start_minute must be before end_minute, both in 0...1440 (minutes after midnight)")
+                }
+            }
+        }
+        if callingWindows.isEmpty { problems.append("calling_windows is empty: no call would ever be placed") }
+        if TimeZone(identifier: defaultTimeZone) == nil {
+            problems.append("default_time_zone: \"\(defaultTimeZone)\" is not a time zone; write an IANA name such as Europe/Paris")
+        }
+        if maxAttemptsInWindow != effectiveMaxAttemptsInWindow {
+            problems.append("max_attempts_in_window: \(maxAttemptsInWindow) counts as \(effectiveMaxAttemptsInWindow) (the law allows at most 4)")
+        }
+        if attemptWindowDays != effectiveAttemptWindowDays {
+            problems.append("attempt_window_days: \(attemptWindowDays) counts as \(effectiveAttemptWindowDays) (the law's period is 30 days)")
+        }
+        if refusalCooldownDays != effectiveRefusalCooldownDays {
+            problems.append("refusal_cooldown_days: \(refusalCooldownDays) counts as \(effectiveRefusalCooldownDays) (the law requires at least 60)")
+        }
+        return problems
+    }
+
     /// The windows for a contact with or without recorded express consent.
     public func windows(hasConsent: Bool) -> [CallingWindow] {
         hasConsent && !consentWindows.isEmpty ? consentWindows : callingWindows
