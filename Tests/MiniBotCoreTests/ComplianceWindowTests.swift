@@ -135,6 +135,9 @@ struct ComplianceWindowTests {
         #expect(closed.evaluate(candidate, at: Self.monday(11, 0)).reason?.rule == "calling_window")
         if case .never = closed.evaluate(candidate, at: Self.monday(11, 0)) {} else { Issue.record("expected never") }
         #expect(closed.nextCallingTime(phone: Fixture.mobile, after: Self.monday(11, 0), hasConsent: false) == nil)
+        // A rule that never allows gives its own reason, even after one that only defers.
+        let limited = ComplianceCandidate(phone: Fixture.mobile, attempts: Array(repeating: Self.monday(10, 0), count: 4))
+        #expect(closed.evaluate(limited, at: Self.monday(11, 0)).reason?.rule == "calling_window")
     }
 
     @Test func disabledAllowsEverything() {

@@ -32,6 +32,7 @@ public struct CompliancePolicy: Sendable {
     /// `.allowed` when every rule allows calling `candidate` at `now`; otherwise the first
     /// refusing rule's reason, with `.never` for a rule that never allows and else `.notBefore`
     /// the earliest instant at which *all* rules allow (a holiday, then the window that follows).
+    /// The reason's sentence names its own rule's date; requeue at the decision's date.
     public func evaluate(_ candidate: ComplianceCandidate, at now: Date) -> ComplianceDecision {
         guard settings.enabled else { return .allowed }
         var instant = now
@@ -43,7 +44,7 @@ public struct CompliancePolicy: Sendable {
                 case .allowed:
                     continue
                 case .never(let reason):
-                    return .never(firstReason ?? reason)
+                    return .never(reason)  // a rule that never allows says why, even after one that defers
                 case .notBefore(let date, let reason):
                     if firstReason == nil { firstReason = reason }
                     latest = max(latest ?? date, date)
