@@ -134,6 +134,29 @@ struct ComplianceCallbackTimeTests {
         #expect(placed("à 13h30") == Fixture.at(2026, 3, 4, 14))
     }
 
+    @Test func randomWordSoupNeverCrashesNorGoesBack() {
+        // Every word the parser knows, in random orders and lengths: no index out of range, never before now.
+        let vocabulary = ["dans", "de", "d", "ici", "une", "un", "deux", "dix", "sept", "vingt", "et", "demi", "demie", "quart",
+                          "quarts", "heure", "heures", "h", "minutes", "min", "jours", "semaine", "prochaine", "prochain",
+                          "le", "la", "premier", "15", "31", "0", "99", "avril", "lundi", "dimanche", "demain", "apres", "midi",
+                          "matin", "soir", "fin", "debut", "matinee", "ce", "cet", "aujourd", "hui", "pas", "avant", "moins",
+                          "mois", "petite", "journee", "aprem", "24", "30", "-", "'", "à"]
+        var state: UInt64 = 0x5EED
+        func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return Int((z ^ (z >> 31)) % UInt64(bound))
+        }
+        for _ in 0..<3000 {
+            let text = (0..<(1 + next(7))).map { _ in vocabulary[next(vocabulary.count)] }.joined(separator: " ")
+            if let date = Self.parse(text) {
+                #expect(date >= Self.now, "\"\(text)\"")
+            }
+        }
+    }
+
     @Test func numbersInWords() {
         let words = ["vingt", "et", "un"]
         #expect(FrenchNumberWords.read(words, at: 0)! == (21, 3))
