@@ -77,6 +77,7 @@ public final class PostgresStore: Store {
         return "\(error)"
     }
 
+    @discardableResult
     private func run<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
