@@ -37,7 +37,11 @@ public protocol Store: Sendable {
     /// False when there is no such campaign.
     func setCampaignStatus(id: String, _ status: CampaignStatus, at: Date) async throws -> Bool
     /// Fills the queue from a selection in one statement (INSERT … SELECT);
-    /// returns rows added (contacts already queued in the campaign are left as they are).
+    /// returns rows added (contacts already queued in the campaign are left as
+    /// they are, and do not count against the selection's limit). Contact
+    /// statuses are not changed, and opted-out contacts are not filtered here:
+    /// the dialer checks ``isOptedOut(phone:)`` before each dial and skips them
+    /// with their reason. Throws ``StoreError/notFound(_:)`` for an unknown campaign.
     func enqueue(campaignID: String, selection: ContactSelection, at: Date) async throws -> Int
 
     // MARK: Queue (see docs/ARCHITECTURE.md, "The queue")
@@ -70,8 +74,9 @@ public protocol Store: Sendable {
     func completeCall(_ completion: CallCompletion, worker: String, at: Date) async throws
     /// Rows whose lease expired at `now`: claimed → pending (never dialled,
     /// safe to retry); calling → interrupted (the call may have been placed:
-    /// never dialled again in this campaign), and its call, if not final,
-    /// → failed with end reason `worker lost`.
+    /// never dialled again in this campaign; `lease_owner` is kept to say
+    /// which worker lost it), and its call, if not final, → failed with end
+    /// reason `worker lost`. Safe to run from every worker at any time.
     func recoverExpiredLeases(now: Date) async throws -> LeaseRecovery
     /// Rows of the campaign per status; every status is present, zero included.
     func queueSummary(campaignID: String) async throws -> [QueueStatus: Int]

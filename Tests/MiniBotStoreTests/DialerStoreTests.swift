@@ -529,6 +529,27 @@ struct DialerStoreTests {
         }
     }
 
+    /// JSON written before consent and settings existed still decodes.
+    @Test func olderJSONDecodesWithDefaults() throws {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        let contact = try decoder.decode(Contact.self, from: Data("""
+            {"phone":"+33612345678","first_name":"Léa","last_name":"","email":"","company":"","notes":"","status":"New",
+             "attempts":0,"opt_out":false,"created_at":"2026-11-28T09:00:00Z","updated_at":"2026-11-28T09:00:00Z"}
+            """.utf8))
+        #expect(contact.consentAt == nil && contact.consentSource == "" && contact.firstName == "Léa")
+        let campaign = try decoder.decode(Campaign.self, from: Data("""
+            {"id":"c","name":"n","scenario":"s","status":"paused","counters":{"total":1,"answered":0,"machine":0,"leads":0,
+             "not_interested":0,"no_answer":0,"failed":0},"created_at":"2026-11-28T09:00:00Z","updated_at":"2026-11-28T09:00:00Z"}
+            """.utf8))
+        #expect(campaign.settings == CampaignSettings() && campaign.status == .paused && campaign.counters.total == 1)
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        var full = campaign
+        full.settings.maxAttempts = 7
+        #expect(try decoder.decode(Campaign.self, from: encoder.encode(full)) == full)
+    }
+
     // MARK: Migration
 
     /// A database written by version 1 (contacts, a campaign, queue rows in

@@ -62,3 +62,15 @@ public struct Campaign: Codable, Sendable, Equatable {
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 }
+
+extension Campaign {
+    /// Campaigns written before settings existed decode with the default settings.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(String.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
+                  scenario: try c.decode(String.self, forKey: .scenario), status: try c.decode(CampaignStatus.self, forKey: .status),
+                  counters: try c.decode(CampaignCounters.self, forKey: .counters),
+                  settings: try c.decodeIfPresent(CampaignSettings.self, forKey: .settings) ?? .init(),
+                  createdAt: try c.decode(Date.self, forKey: .createdAt), updatedAt: try c.decode(Date.self, forKey: .updatedAt))
+    }
+}

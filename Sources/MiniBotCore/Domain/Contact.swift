@@ -76,3 +76,19 @@ public struct Contact: Codable, Sendable, Equatable {
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 }
+
+extension Contact {
+    /// Contacts written before consent was kept decode with none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            phone: try c.decode(String.self, forKey: .phone), firstName: try c.decode(String.self, forKey: .firstName),
+            lastName: try c.decode(String.self, forKey: .lastName), email: try c.decode(String.self, forKey: .email),
+            company: try c.decode(String.self, forKey: .company), notes: try c.decode(String.self, forKey: .notes),
+            status: try c.decode(ContactStatus.self, forKey: .status), attempts: try c.decode(Int.self, forKey: .attempts),
+            lastAttemptAt: try c.decodeIfPresent(Date.self, forKey: .lastAttemptAt), optOut: try c.decode(Bool.self, forKey: .optOut),
+            consentAt: try c.decodeIfPresent(Date.self, forKey: .consentAt),
+            consentSource: try c.decodeIfPresent(String.self, forKey: .consentSource) ?? "",
+            createdAt: try c.decode(Date.self, forKey: .createdAt), updatedAt: try c.decode(Date.self, forKey: .updatedAt))
+    }
+}
