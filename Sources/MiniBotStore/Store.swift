@@ -70,7 +70,8 @@ public protocol Store: Sendable {
     /// while attempts < max_attempts and the contact did not opt out), and the
     /// campaign's counters plus `counters`. When `worker` no longer holds the
     /// row in `calling` (its lease was lost) everything is saved but the
-    /// queue row, which stays as recovery left it.
+    /// queue row, which stays as recovery left it. Counters are added once per
+    /// call: repeating a completion (a retry after an error) adds nothing.
     func completeCall(_ completion: CallCompletion, worker: String, at: Date) async throws
     /// Rows whose lease expired at `now`: claimed → pending (never dialled,
     /// safe to retry); calling → interrupted (the call may have been placed:

@@ -252,6 +252,11 @@ struct DialerStoreTests {
             #expect(row.status == .completed && row.lastOutcome == "Leads" && row.leaseOwner == nil && row.updatedAt == end)
             #expect(try await store.campaign(id: "c1")?.counters == CampaignCounters(total: 1, answered: 1, leads: 1))
             #expect(try await !store.isOptedOut(phone: p))
+            // The same completion again (a retry after a lost reply) counts nothing twice.
+            try await store.completeCall(CallCompletion(call: done, contactStatus: .leads,
+                                                        counters: .init(total: 1, answered: 1, leads: 1)), worker: "w1", at: end)
+            #expect(try await store.campaign(id: "c1")?.counters == CampaignCounters(total: 1, answered: 1, leads: 1))
+            #expect(try await store.queueEntry(campaignID: "c1", phone: p) == row)
         }
     }
 
@@ -427,6 +432,10 @@ struct DialerStoreTests {
                                          worker: "w1", at: testDate.addingTimeInterval(70))
             #expect(try await store.call(id: "a")?.outcome == .notInterested)
             #expect(try await store.queueEntry(campaignID: "c1", phone: p[1])?.status == .interrupted)
+            #expect(try await store.campaign(id: "c1")?.counters == CampaignCounters(total: 1, answered: 1, notInterested: 1))
+            try await store.completeCall(CallCompletion(call: ended, counters: .init(total: 1, answered: 1, notInterested: 1)),
+                                         worker: "w1", at: testDate.addingTimeInterval(71))
+            #expect(try await store.campaign(id: "c1")?.counters.total == 1)
             #expect(try await store.queueSummary(campaignID: "c1") ==
                 [.pending: 0, .claimed: 2, .calling: 1, .completed: 0, .skipped: 0, .interrupted: 1])
         }

@@ -458,6 +458,17 @@ public final class PostgresStore: Store {
         let c = completion.counters
         try await run {
             try await client.withTransaction(logger: logger) { connection in
+                // Counters are added once per call: while this worker still holds
+                // its row (locked here, so recovery waits for this transaction),
+                // or for the first completion after recovery gave it up.
+                let holds = try await Self.count("""
+                    SELECT 1 FROM call_queue WHERE campaign_id = \(campaignID) AND phone = \(call.phone) AND status = 'calling'
+                        AND lease_owner = \(worker) AND call_id = \(call.callID) FOR UPDATE
+                    """, on: connection, logger: logger) > 0
+                let lost = try await Self.count("""
+                    SELECT 1 FROM calls WHERE call_id = \(call.callID) AND status = 'failed' AND end_reason = \(QueueReason.workerLostCall)
+                    FOR UPDATE
+                    """, on: connection, logger: logger) > 0
                 try await connection.query(Self.insertCall(call, replacing: true), logger: logger)
                 if optOut {
                     try await connection.query("""
@@ -480,7 +491,9 @@ public final class PostgresStore: Store {
                         lease_owner = NULL, lease_expires_at = NULL, call_id = \(call.callID),
                         last_outcome = \(completion.queueOutcome), updated_at = \(date)
                     WHERE campaign_id = \(campaignID) AND phone = \(call.phone) AND status = 'calling' AND lease_owner = \(worker)
+                        AND call_id = \(call.callID)
                     """, logger: logger)
+                guard holds || lost else { return }
                 try await connection.query("""
                     UPDATE campaigns SET total = total + \(c.total), answered = answered + \(c.answered), machine = machine + \(c.machine),
                         leads = leads + \(c.leads), not_interested = not_interested + \(c.notInterested),

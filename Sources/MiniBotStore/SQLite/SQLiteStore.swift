@@ -360,6 +360,14 @@ public final class SQLiteStore: Store {
         let c = completion.counters
         try locked { db in
             try db.transaction {
+                // Counters are added once per call: while this worker still holds
+                // its row, or for the first completion after recovery gave it up.
+                let counts = try db.prepare("""
+                    SELECT EXISTS (SELECT 1 FROM call_queue WHERE campaign_id = ?1 AND phone = ?2 AND status = 'calling'
+                                   AND lease_owner = ?3 AND call_id = ?4)
+                        OR EXISTS (SELECT 1 FROM calls WHERE call_id = ?4 AND status = 'failed' AND end_reason = ?5)
+                    """).query([.text(campaignID), .text(call.phone), .text(worker), .text(call.callID),
+                                .text(QueueReason.workerLostCall)]) { $0.int(0) != 0 }.first ?? false
                 try Self.insertCall(call, into: db, replacing: true)
                 if optOut {
                     try db.prepare("UPDATE contacts SET opt_out = 1, status = ?, updated_at = ? WHERE phone = ?")
@@ -375,9 +383,10 @@ public final class SQLiteStore: Store {
                         status = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN 'pending' ELSE 'completed' END,
                         next_attempt_at = CASE WHEN ?1 IS NOT NULL AND attempts < max_attempts THEN ?1 ELSE next_attempt_at END,
                         lease_owner = NULL, lease_expires_at = NULL, call_id = ?2, last_outcome = ?3, updated_at = ?4
-                    WHERE campaign_id = ?5 AND phone = ?6 AND status = 'calling' AND lease_owner = ?7
+                    WHERE campaign_id = ?5 AND phone = ?6 AND status = 'calling' AND lease_owner = ?7 AND call_id = ?2
                     """).run([.date(retryAt), .text(call.callID), .text(completion.queueOutcome), .date(date),
                               .text(campaignID), .text(call.phone), .text(worker)])
+                guard counts else { return }
                 try db.prepare("""
                     UPDATE campaigns SET total = total + ?, answered = answered + ?, machine = machine + ?, leads = leads + ?,
                         not_interested = not_interested + ?, no_answer = no_answer + ?, failed = failed + ?, updated_at = ?
