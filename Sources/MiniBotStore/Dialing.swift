@@ -112,8 +112,8 @@ public struct OptOutEntry: Codable, Sendable, Equatable {
             return Self.isHash(key) ? nil : "'\(key)' is not a SHA-256 (64 hex digits)"
         }
         let digits = key.utf8.dropFirst()
-        let isE164 = key.hasPrefix("+") && (8...15).contains(digits.count) && digits.allSatisfy { $0 >= 48 && $0 <= 57 }
-        return isE164 ? nil : "'\(key)' is not an E.164 number (+ and 8 to 15 digits)"
+        let isE164 = key.hasPrefix("+") && (7...15).contains(digits.count) && digits.allSatisfy { $0 >= 48 && $0 <= 57 }
+        return isE164 ? nil : "'\(key)' is not an E.164 number (+ and 7 to 15 digits)"
     }
 
     enum CodingKeys: String, CodingKey {
