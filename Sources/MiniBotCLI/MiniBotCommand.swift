@@ -20,6 +20,7 @@ public struct MiniBotCommand: AsyncParsableCommand {
             ModelsCommand.self,
             PromptsCommand.self,
             ScenarioCommand.self,
+            OptOutCommand.self,
         ]
     )
 

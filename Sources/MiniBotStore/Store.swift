@@ -30,6 +30,77 @@ public protocol Store: Sendable {
     func call(id: String) async throws -> Call?
     func addInteraction(_ interaction: CallInteraction) async throws
     func interactions(callID: String) async throws -> [CallInteraction]
+
+    // MARK: Campaigns (dialer)
+    /// Every campaign, newest first.
+    func campaigns() async throws -> [Campaign]
+    /// False when there is no such campaign.
+    func setCampaignStatus(id: String, _ status: CampaignStatus, at: Date) async throws -> Bool
+    /// Fills the queue from a selection in one statement (INSERT … SELECT);
+    /// returns rows added (contacts already queued in the campaign are left as
+    /// they are, and do not count against the selection's limit). Contact
+    /// statuses are not changed, and opted-out contacts are not filtered here:
+    /// the dialer checks ``isOptedOut(phone:)`` before each dial and skips them
+    /// with their reason. Throws ``StoreError/notFound(_:)`` for an unknown campaign.
+    func enqueue(campaignID: String, selection: ContactSelection, at: Date) async throws -> Int
+
+    // MARK: Queue (see docs/ARCHITECTURE.md, "The queue")
+    /// Atomically takes up to `limit` due rows (pending, `next_attempt_at <= now`,
+    /// campaign active), highest priority first then oldest due, and marks them
+    /// `claimed` by `worker` until `now + lease`. Worker names must be unique
+    /// among running workers.
+    func claimQueueEntries(campaignID: String, worker: String, limit: Int, now: Date, lease: TimeInterval) async throws -> [QueueEntry]
+    /// Claimed → calling, in one transaction with inserting `call` and counting
+    /// the attempt on the row and on the contact (`attempts + 1`,
+    /// `last_attempt_at = now`). False, and nothing written, when the row is no
+    /// longer claimed by `worker` (its lease was lost): do not dial.
+    func beginCall(_ call: Call, worker: String, now: Date, lease: TimeInterval) async throws -> Bool
+    /// Extends every lease `worker` holds (claimed and calling rows) to `now + lease`.
+    func renewLeases(worker: String, now: Date, lease: TimeInterval) async throws
+    /// Gives back a row `worker` claimed without dialling it: pending again,
+    /// due at `notBefore` (nil: as it was, so at once), attempts unchanged,
+    /// `reason` (if any) kept in `skip_reason`. No effect on a row it no longer holds.
+    func releaseClaim(campaignID: String, phone: String, worker: String, notBefore: Date?, reason: String?) async throws
+    /// Marks a row `worker` claimed as skipped for good, with its reason
+    /// (a rule code and a sentence). No effect on a row it no longer holds.
+    func skipQueueEntry(campaignID: String, phone: String, worker: String, reason: String, at: Date) async throws
+    /// The end of a call, in one transaction: the call (its interactions are
+    /// kept), the contact's new status and opt-out flag, the opt-out list entry
+    /// (when `optOut`), the queue row (completed, or pending again at `retryAt`
+    /// while attempts < max_attempts and the contact did not opt out), and the
+    /// campaign's counters plus `counters`. When `worker` no longer holds the
+    /// row in `calling` (its lease was lost) everything is saved but the
+    /// queue row, which stays as recovery left it. Counters are added once per
+    /// call: repeating a completion (a retry after an error) adds nothing.
+    func completeCall(_ completion: CallCompletion, worker: String, at: Date) async throws
+    /// Rows whose lease expired at `now`: claimed → pending (never dialled,
+    /// safe to retry); calling → interrupted (the call may have been placed:
+    /// never dialled again in this campaign; `lease_owner` is kept to say
+    /// which worker lost it), and its call, if not final, → failed with end
+    /// reason `worker lost`. Safe to run from every worker at any time.
+    func recoverExpiredLeases(now: Date) async throws -> LeaseRecovery
+    /// Rows of the campaign per status; every status is present, zero included.
+    func queueSummary(campaignID: String) async throws -> [QueueStatus: Int]
+    /// One queue row, or nil.
+    func queueEntry(campaignID: String, phone: String) async throws -> QueueEntry?
+
+    // MARK: Compliance
+    /// Calls to `phone` (E.164) in any campaign started at or after `since`,
+    /// and the start of its latest call with outcome `Not_interested`, ever.
+    func dialHistory(phone: String, since: Date) async throws -> DialHistory
+
+    // MARK: Opt-out list (Bloctel-style)
+    /// Adds entries in one transaction; keys already listed are ignored.
+    /// Returns how many were new. Throws ``StoreError/constraint(_:)`` for a
+    /// key that is neither E.164 nor 64 hex digits.
+    func addOptOuts(_ entries: [OptOutEntry]) async throws -> Int
+    /// True when `phone` (E.164) is listed, plain or as its SHA-256, or its
+    /// contact has the opt-out flag.
+    func isOptedOut(phone: String) async throws -> Bool
+    /// The list, latest first.
+    func optOuts(limit: Int, offset: Int) async throws -> [OptOutEntry]
+    /// False when the key was not listed. Does not clear a contact's own opt-out flag.
+    func removeOptOut(key: String) async throws -> Bool
 }
 
 /// Where an import writes, inside its transaction.

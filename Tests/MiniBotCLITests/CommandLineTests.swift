@@ -31,7 +31,7 @@ struct CommandLineTests {
         #expect(listed.stdout.contains("+33612345678  Léa"))
 
         let exported = try await MinibotProcess.run(["export", "--status", "new"], environment: env)
-        #expect(exported.stdout == "phone,first_name,last_name,email,company,notes,status,attempts,last_attempt_at,last_call_status,last_call_intent,last_transcript\r\n+33612345678,Léa,,,,a;b,New,0,,,,\r\n")
+        #expect(exported.stdout == "phone,first_name,last_name,email,company,notes,status,attempts,last_attempt_at,last_call_status,last_call_intent,last_transcript,consent_at,consent_source\r\n+33612345678,Léa,,,,a;b,New,0,,,,,,\r\n")
 
         let stats = try await MinibotProcess.run(["contacts", "stats", "--json"], environment: env)
         #expect(stats.stdout.contains("\"total\":1"))

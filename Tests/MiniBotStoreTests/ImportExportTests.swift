@@ -50,7 +50,7 @@ struct ImportExportTests {
         try original.finish(into: &originals)
         #expect(records.map { Array($0.fields.prefix(6)) } == originals.map(\.fields))
         #expect(records[0].fields == ContactColumn.exportColumns.map(\.rawValue))
-        #expect(records[1].fields[6...] == ["New", "0", "", "", "", ""])
+        #expect(records[1].fields[6...] == ["New", "0", "", "", "", "", "", ""])
 
         // The export imports again as is, and exports identically.
         let again = file("again.csv", exported)
@@ -169,6 +169,52 @@ struct ImportExportTests {
             #expect(String(decoding: out.dropFirst(3), as: UTF8.self).hasPrefix("phone;first_name;last_name;email;company;notes;status;"))
             #expect(String(decoding: out, as: UTF8.self).contains("+33612345678;Hélène;;;ACME;;New;0;"))
         }
+    }
+
+    @Test("Consent columns: dates and yes/oui import, bad values are rejected rows, export writes them", arguments: Backend.available)
+    func consentColumns(_ backend: Backend) async throws {
+        let input = file("consent.csv", """
+            phone;consentement;consent_source
+            0611111111;2026-08-01;formulaire web
+            0622222222;oui;salon
+            0633333333;15/09/2026;
+            0644444444;2026-08-12T09:30:00+02:00;contrat
+            0655555555;;
+            0666666666;non;
+            0677777777;peut-être;
+            0688888888;31/02/2026;
+            0699999999;2099-01-01;
+
+            """.utf8)
+        let now = testDate
+        try await withFreshStore(backend) { store, _ in
+            try await store.importContacts { try await $0.upsert([ContactUpsert(
+                phone: try PhoneNumberParser().parse("0655555555"), consentAt: testDate.addingTimeInterval(-86_400),
+                consentSource: "kept")], at: testDate) }
+            let report = try await ContactImporter(store: store, parser: PhoneNumberParser()).importFile(at: input, now: now)
+            #expect(report.rows == 9 && report.rejected == 3)
+            func consent(_ phone: String) async throws -> (Date?, String) {
+                let contact = try #require(try await store.contact(phone: phone))
+                return (contact.consentAt, contact.consentSource)
+            }
+            let day = { (text: String) in try Date(text, strategy: .iso8601) }
+            #expect(try await consent("+33611111111") == (try day("2026-08-01T00:00:00Z"), "formulaire web"))
+            #expect(try await consent("+33622222222") == (now, "salon"))
+            #expect(try await consent("+33633333333") == (try day("2026-09-15T00:00:00Z"), ""))
+            #expect(try await consent("+33644444444") == (try day("2026-08-12T07:30:00Z"), "contrat"))
+            // An empty cell keeps what was recorded; "non" records none.
+            #expect(try await consent("+33655555555") == (testDate.addingTimeInterval(-86_400), "kept"))
+            #expect(try await consent("+33666666666") == (nil, ""))
+            #expect(try await store.contact(phone: "+33677777777") == nil)
+
+            let out = String(decoding: try await export(store), as: UTF8.self)
+            #expect(out.hasPrefix("phone,first_name,last_name,email,company,notes,status,attempts,last_attempt_at,last_call_status,last_call_intent,last_transcript,consent_at,consent_source\r\n"))
+            #expect(out.contains("+33611111111,,,,,,New,0,,,,,2026-08-01T00:00:00Z,formulaire web\r\n"))
+        }
+        let rejects = try String(contentsOfFile: folder + "/consent.rejects.csv", encoding: .utf8)
+        #expect(rejects.contains("8,\"consent 'peut-être' is neither yes/no nor a date"))
+        #expect(rejects.contains("9,\"consent '31/02/2026' is neither yes/no nor a date"))
+        #expect(rejects.contains("10,consent date '2099-01-01' is in the future"))
     }
 
     @Test("Export filters by status, campaign and limit", arguments: Backend.available)

@@ -6,12 +6,15 @@ public enum ContactColumn: String, Sendable, CaseIterable {
     case status
     case attempts, lastAttemptAt = "last_attempt_at", lastCallStatus = "last_call_status"
     case lastCallIntent = "last_call_intent", lastTranscript = "last_transcript"
+    /// Prior consent: a date, or yes/no (yes records the import's time); and where it came from.
+    case consentAt = "consent_at", consentSource = "consent_source"
 
     /// The columns a user fills in.
     public static let importColumns: [ContactColumn] = [.phone, .firstName, .lastName, .email, .company, .notes]
     /// What `export` writes: the import columns, then what the calls found.
     public static let exportColumns: [ContactColumn] = importColumns + [
         .status, .attempts, .lastAttemptAt, .lastCallStatus, .lastCallIntent, .lastTranscript,
+        .consentAt, .consentSource,
     ]
 
     /// Other spellings found in real files, French ones included.
@@ -24,6 +27,8 @@ public enum ContactColumn: String, Sendable, CaseIterable {
         "societe": .company, "société": .company, "entreprise": .company,
         "note": .notes, "commentaire": .notes, "commentaires": .notes, "comments": .notes,
         "statut": .status,
+        "consent": .consentAt, "consent_date": .consentAt, "consentement": .consentAt,
+        "date_consentement": .consentAt, "source_consentement": .consentSource,
     ]
 
     /// Recognises a header cell: case, surrounding spaces and known aliases do not matter.

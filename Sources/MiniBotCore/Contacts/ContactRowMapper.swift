@@ -1,3 +1,5 @@
+import Foundation
+
 /// A contact as read from one CSV row, ready to be merged into the store.
 public struct ContactUpsert: Sendable, Equatable {
     public var phone: PhoneNumber
@@ -9,11 +11,17 @@ public struct ContactUpsert: Sendable, Equatable {
     /// A status given by the file (an earlier export): applied to new
     /// contacts; on existing ones only `Opt_out` is applied.
     public var status: ContactStatus?
+    /// Recorded prior consent, when the file gives one: replaces the stored
+    /// date; nil keeps it (an import never clears consent).
+    public var consentAt: Date?
+    /// Where the consent came from; empty keeps the stored source.
+    public var consentSource: String
     /// The line of the file the row started on.
     public var line: Int
 
     public init(phone: PhoneNumber, firstName: String = "", lastName: String = "", email: String = "",
-                company: String = "", notes: String = "", status: ContactStatus? = nil, line: Int = 0) {
+                company: String = "", notes: String = "", status: ContactStatus? = nil,
+                consentAt: Date? = nil, consentSource: String = "", line: Int = 0) {
         self.phone = phone
         self.firstName = firstName
         self.lastName = lastName
@@ -21,6 +29,8 @@ public struct ContactUpsert: Sendable, Equatable {
         self.company = company
         self.notes = notes
         self.status = status
+        self.consentAt = consentAt
+        self.consentSource = consentSource
         self.line = line
     }
 }
@@ -30,6 +40,11 @@ public struct RowRejection: Error, Sendable, Equatable, CustomStringConvertible 
     public var line: Int
     public var reason: String
     public var description: String { "line \(line): \(reason)" }
+
+    public init(line: Int, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
 }
 
 /// What to do with columns the importer does not know.
@@ -61,10 +76,13 @@ public struct ContactRowMapper: Sendable {
     private let headers: [String]
     private let parser: PhoneNumberParser
     private let unknownPolicy: UnknownColumnPolicy
+    /// The import's time: what a consent of `yes` records.
+    private let now: Date
     /// Header cells that name no known column, in file order.
     public let unknownColumns: [String]
 
-    public init(header: [String], parser: PhoneNumberParser, unknownColumns: UnknownColumnPolicy = .ignore) throws(HeaderError) {
+    public init(header: [String], parser: PhoneNumberParser, unknownColumns: UnknownColumnPolicy = .ignore,
+                now: Date = Date()) throws(HeaderError) {
         var seen = Set<ContactColumn>()
         var columns: [ContactColumn?] = []
         for cell in header {
@@ -79,6 +97,7 @@ public struct ContactRowMapper: Sendable {
         self.headers = header
         self.parser = parser
         self.unknownPolicy = unknownColumns
+        self.now = now
         self.unknownColumns = zip(header, columns).compactMap { $1 == nil && !$0.isEmpty ? $0 : nil }
     }
 
@@ -117,6 +136,11 @@ public struct ContactRowMapper: Sendable {
             }
             status = parsed
         }
+        var consentAt: Date?
+        switch Self.consent(values[.consentAt] ?? "", now: now) {
+        case .success(let date): consentAt = date
+        case .failure(let error): return reject(error.reason)
+        }
         var notes = values[.notes] ?? ""
         if !extra.isEmpty {
             notes = ([notes].filter { !$0.isEmpty } + extra).joined(separator: "\n")
@@ -129,8 +153,51 @@ public struct ContactRowMapper: Sendable {
             company: (values[.company] ?? "").trimmed,
             notes: notes,
             status: status,
+            consentAt: consentAt,
+            consentSource: (values[.consentSource] ?? "").trimmed,
             line: record.line
         ))
+    }
+
+    struct ConsentError: Error { let reason: String }
+
+    /// A consent cell: empty, `no`/`non`/`false`/`0` (no consent in this row,
+    /// nil); `yes`/`oui`/`true`/`1`/`x` (consent recorded now); or its date:
+    /// `2026-08-01`, `01/08/2026` (day first, midnight UTC), or an ISO 8601 time.
+    static func consent(_ cell: String, now: Date) -> Result<Date?, ConsentError> {
+        let text = cell.trimmed.lowercased()
+        switch text {
+        case "", "no", "non", "false", "faux", "n", "0": return .success(nil)
+        case "yes", "oui", "true", "vrai", "y", "o", "1", "x": return .success(now)
+        default: break
+        }
+        let reason = "consent '\(cell.trimmed)' is neither yes/no nor a date (2026-08-01, 01/08/2026 or 2026-08-01T10:00:00Z)"
+        guard let date = day(text) ?? (try? Date(cell.trimmed, strategy: .iso8601)) else {
+            return .failure(ConsentError(reason: reason))
+        }
+        if date > now.addingTimeInterval(86_400) {
+            return .failure(ConsentError(reason: "consent date '\(cell.trimmed)' is in the future"))
+        }
+        return .success(date)
+    }
+
+    /// `YYYY-MM-DD` or `DD/MM/YYYY` at midnight UTC, if it is a real day.
+    static func day(_ text: String) -> Date? {
+        let parts: [Int]
+        if text.count == 10, text.split(separator: "-").count == 3 {
+            parts = text.split(separator: "-").compactMap { Int($0) }
+        } else if text.count == 10, text.split(separator: "/").count == 3 {
+            parts = text.split(separator: "/").compactMap { Int($0) }.reversed()
+        } else {
+            return nil
+        }
+        guard parts.count == 3, (1900...9999).contains(parts[0]) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
+        guard let date = calendar.date(from: components),
+              calendar.dateComponents([.year, .month, .day], from: date) == components else { return nil }
+        return date
     }
 
     static func looksLikeEmail(_ text: String) -> Bool {

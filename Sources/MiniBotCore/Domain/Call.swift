@@ -41,11 +41,16 @@ public struct Call: Codable, Sendable, Equatable {
     public var endedAt: Date?
     /// The SIP response code or Q.850 cause that ended the call, as text (`486 Busy Here`, `cause 16`).
     public var hangupCause: String?
+    /// What the call made of the contact (`Leads`, `Not_interested`, `No_answer`, `Callback`, `Opt_out`, `Failed`…).
+    public var outcome: ContactStatus?
+    /// Why the call ended, in words: `callee hung up during q2`, `recogniser failed`, `worker lost`.
+    public var endReason: String?
 
     public init(callID: String, phone: String, campaignID: String? = nil, status: CallStatus = .dialing,
                 amdResult: AMDResult? = nil, finalIntent: String? = nil, isLead: Bool = false,
                 duration: Double = 0, recordingPath: String? = nil, transcriptPath: String? = nil,
-                startedAt: Date, answeredAt: Date? = nil, endedAt: Date? = nil, hangupCause: String? = nil) {
+                startedAt: Date, answeredAt: Date? = nil, endedAt: Date? = nil, hangupCause: String? = nil,
+                outcome: ContactStatus? = nil, endReason: String? = nil) {
         self.callID = callID
         self.phone = phone
         self.campaignID = campaignID
@@ -60,6 +65,8 @@ public struct Call: Codable, Sendable, Equatable {
         self.answeredAt = answeredAt
         self.endedAt = endedAt
         self.hangupCause = hangupCause
+        self.outcome = outcome
+        self.endReason = endReason
     }
 
     enum CodingKeys: String, CodingKey {
@@ -67,7 +74,7 @@ public struct Call: Codable, Sendable, Equatable {
         case callID = "call_id", campaignID = "campaign_id", amdResult = "amd_result"
         case finalIntent = "final_intent", isLead = "is_lead", recordingPath = "recording_path"
         case transcriptPath = "transcript_path", startedAt = "started_at", answeredAt = "answered_at"
-        case endedAt = "ended_at", hangupCause = "hangup_cause"
+        case endedAt = "ended_at", hangupCause = "hangup_cause", outcome, endReason = "end_reason"
     }
 }
 
@@ -88,10 +95,15 @@ public struct CallInteraction: Codable, Sendable, Equatable {
     public var endedAt: Date
     /// Seconds spent transcribing the answer.
     public var transcriptionSeconds: Double?
+    /// What went wrong in this turn (the recogniser failed, playback failed), if anything.
+    public var error: String?
+    /// The callee's answer as a WAV file, relative to the data directory.
+    public var clipPath: String?
 
     public init(callID: String, sequence: Int, step: String, prompt: String, transcription: String,
                 intent: String? = nil, confidence: Double? = nil, responseDuration: Double = 0,
-                startedAt: Date, endedAt: Date, transcriptionSeconds: Double? = nil) {
+                startedAt: Date, endedAt: Date, transcriptionSeconds: Double? = nil,
+                error: String? = nil, clipPath: String? = nil) {
         self.callID = callID
         self.sequence = sequence
         self.step = step
@@ -103,11 +115,14 @@ public struct CallInteraction: Codable, Sendable, Equatable {
         self.startedAt = startedAt
         self.endedAt = endedAt
         self.transcriptionSeconds = transcriptionSeconds
+        self.error = error
+        self.clipPath = clipPath
     }
 
     enum CodingKeys: String, CodingKey {
         case sequence, step, prompt, transcription, intent, confidence
         case callID = "call_id", responseDuration = "response_duration"
         case startedAt = "started_at", endedAt = "ended_at", transcriptionSeconds = "transcription_seconds"
+        case error, clipPath = "clip_path"
     }
 }

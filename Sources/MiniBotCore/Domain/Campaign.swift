@@ -39,22 +39,38 @@ public struct Campaign: Codable, Sendable, Equatable {
     public var scenario: String
     public var status: CampaignStatus
     public var counters: CampaignCounters
+    /// How the campaign dials and the compliance rules it obeys.
+    public var settings: CampaignSettings
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(id: String, name: String, scenario: String, status: CampaignStatus = .active,
-                counters: CampaignCounters = .init(), createdAt: Date, updatedAt: Date) {
+                counters: CampaignCounters = .init(), settings: CampaignSettings = .init(),
+                createdAt: Date, updatedAt: Date) {
         self.id = id
         self.name = name
         self.scenario = scenario
         self.status = status
         self.counters = counters
+        self.settings = settings
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, scenario, status, counters
+        case id, name, scenario, status, counters, settings
         case createdAt = "created_at", updatedAt = "updated_at"
+    }
+}
+
+extension Campaign {
+    /// Campaigns written before settings existed decode with the default settings.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decode(String.self, forKey: .id), name: try c.decode(String.self, forKey: .name),
+                  scenario: try c.decode(String.self, forKey: .scenario), status: try c.decode(CampaignStatus.self, forKey: .status),
+                  counters: try c.decode(CampaignCounters.self, forKey: .counters),
+                  settings: try c.decodeIfPresent(CampaignSettings.self, forKey: .settings) ?? .init(),
+                  createdAt: try c.decode(Date.self, forKey: .createdAt), updatedAt: try c.decode(Date.self, forKey: .updatedAt))
     }
 }

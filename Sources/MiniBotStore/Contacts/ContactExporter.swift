@@ -50,7 +50,7 @@ public struct ContactExporter: Sendable {
         return [
             c.phone, c.firstName, c.lastName, c.email, c.company, c.notes, c.status.rawValue, String(c.attempts),
             c.lastAttemptAt.map(Self.timestamp) ?? "", row.lastCallStatus?.rawValue ?? "", row.lastCallIntent ?? "",
-            row.lastTranscript,
+            row.lastTranscript, c.consentAt.map(Self.timestamp) ?? "", c.consentSource,
         ]
     }
 

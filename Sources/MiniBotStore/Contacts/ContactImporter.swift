@@ -106,7 +106,7 @@ public struct ContactImporter: Sendable {
             func handle(_ record: CSVRecord) async throws {
                 guard let rowMapper = mapper else {
                     do {
-                        mapper = try ContactRowMapper(header: record.fields, parser: parser, unknownColumns: unknownColumns)
+                        mapper = try ContactRowMapper(header: record.fields, parser: parser, unknownColumns: unknownColumns, now: now)
                     } catch {
                         throw ContactImportError.header(path: path, error)
                     }

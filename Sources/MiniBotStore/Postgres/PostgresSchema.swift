@@ -91,5 +91,35 @@ enum PostgresSchema {
             )
             """,
         ]),
+        (2, "dialer: consent, campaign settings, call outcomes, queue leases, opt-out list", [
+            "ALTER TABLE contacts ADD COLUMN consent_at timestamptz",
+            "ALTER TABLE contacts ADD COLUMN consent_source text NOT NULL DEFAULT ''",
+            "ALTER TABLE campaigns ADD COLUMN settings text NOT NULL DEFAULT '{}'",
+            "CREATE INDEX campaigns_created ON campaigns (created_at, id)",
+            "ALTER TABLE calls ADD COLUMN outcome text",
+            "ALTER TABLE calls ADD COLUMN end_reason text",
+            "CREATE INDEX calls_phone_outcome ON calls (phone, outcome, started_at)",
+            "ALTER TABLE call_interactions ADD COLUMN error text",
+            "ALTER TABLE call_interactions ADD COLUMN clip_path text",
+            "ALTER TABLE call_queue ADD COLUMN call_id text",
+            "ALTER TABLE call_queue ADD COLUMN last_outcome text",
+            "ALTER TABLE call_queue ADD COLUMN skip_reason text",
+            "ALTER TABLE call_queue ADD COLUMN updated_at timestamptz",
+            // Version 1 had a 'failed' queue state: such rows are done.
+            "UPDATE call_queue SET status = 'completed', last_outcome = coalesce(last_outcome, 'Failed') WHERE status = 'failed'",
+            "DROP INDEX call_queue_due",
+            "CREATE INDEX call_queue_due ON call_queue (campaign_id, status, priority DESC, next_attempt_at)",
+            "CREATE INDEX call_queue_lease ON call_queue (lease_owner, status)",
+            "CREATE INDEX call_queue_expiry ON call_queue (status, lease_expires_at)",
+            """
+            CREATE TABLE opt_outs (
+                key text PRIMARY KEY,
+                hashed boolean NOT NULL,
+                source text NOT NULL DEFAULT '',
+                added_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX opt_outs_added ON opt_outs (added_at, key)",
+        ]),
     ]
 }

@@ -86,5 +86,38 @@ enum SQLiteSchema {
             PRIMARY KEY (call_id, sequence)
         );
         """),
+        (2, "dialer: consent, campaign settings, call outcomes, queue leases, opt-out list", """
+        ALTER TABLE contacts ADD COLUMN consent_at INTEGER;
+        ALTER TABLE contacts ADD COLUMN consent_source TEXT NOT NULL DEFAULT '';
+
+        ALTER TABLE campaigns ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+        CREATE INDEX campaigns_created ON campaigns (created_at, id);
+
+        ALTER TABLE calls ADD COLUMN outcome TEXT;
+        ALTER TABLE calls ADD COLUMN end_reason TEXT;
+        CREATE INDEX calls_phone_outcome ON calls (phone, outcome, started_at);
+
+        ALTER TABLE call_interactions ADD COLUMN error TEXT;
+        ALTER TABLE call_interactions ADD COLUMN clip_path TEXT;
+
+        ALTER TABLE call_queue ADD COLUMN call_id TEXT;
+        ALTER TABLE call_queue ADD COLUMN last_outcome TEXT;
+        ALTER TABLE call_queue ADD COLUMN skip_reason TEXT;
+        ALTER TABLE call_queue ADD COLUMN updated_at INTEGER;
+        -- Version 1 had a 'failed' queue state: such rows are done.
+        UPDATE call_queue SET status = 'completed', last_outcome = coalesce(last_outcome, 'Failed') WHERE status = 'failed';
+        DROP INDEX call_queue_due;
+        CREATE INDEX call_queue_due ON call_queue (campaign_id, status, priority DESC, next_attempt_at);
+        CREATE INDEX call_queue_lease ON call_queue (lease_owner, status);
+        CREATE INDEX call_queue_expiry ON call_queue (status, lease_expires_at);
+
+        CREATE TABLE opt_outs (
+            key TEXT PRIMARY KEY NOT NULL,
+            hashed INTEGER NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            added_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX opt_outs_added ON opt_outs (added_at, key);
+        """),
     ]
 }
