@@ -19,6 +19,7 @@ public struct MiniBotCommand: AsyncParsableCommand {
             TranscribeCommand.self,
             ModelsCommand.self,
             PromptsCommand.self,
+            AMDCommand.self,
         ]
     )
 
