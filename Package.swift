@@ -57,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "MiniBotAudio",
-            dependencies: ["CSoxr", "CEBUR128", "CSndfile"],
+            dependencies: ["MiniBotCore", "CSoxr", "CEBUR128", "CSndfile"],
             swiftSettings: strict
         ),
 

@@ -14,6 +14,7 @@ struct Bench: AsyncParsableCommand {
             IntentBench.self,
             AudioBench.self,
             SpeechBench.self,
+            AMDBench.self,
         ]
     )
 }

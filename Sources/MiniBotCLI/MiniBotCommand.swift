@@ -21,6 +21,7 @@ public struct MiniBotCommand: AsyncParsableCommand {
             PromptsCommand.self,
             ScenarioCommand.self,
             OptOutCommand.self,
+            AMDCommand.self,
         ]
     )
 

@@ -14,9 +14,10 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     public var listen: Listen
     public var sip: SIP
     public var api: API
+    public var amd: AMD
 
     public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
-                dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(), api: API = .init()) {
+                dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(), api: API = .init(), amd: AMD = .init()) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.logLevel = logLevel
@@ -26,6 +27,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         self.listen = listen
         self.sip = sip
         self.api = api
+        self.amd = amd
     }
 
     /// The database to use: ``databaseURL``, or the embedded SQLite file.
@@ -34,7 +36,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phone, dialer, listen, sip, api
+        case phone, dialer, listen, sip, api, amd
         case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
     }
 

@@ -1,0 +1,77 @@
+extension MiniBotConfig {
+    /// Answering-machine detection: the `amd:` section of the configuration file.
+    ///
+    /// Times are milliseconds. Where a setting means what it means in Asterisk's
+    /// `amd.conf`, it has that name; the defaults are MiniBotPanel's (better than
+    /// `amd.conf.sample`'s on the AMD corpus, see docs/BENCHMARKS.md). The audio
+    /// module turns this into its detector's configuration.
+    public struct AMD: Codable, Sendable, Equatable {
+        /// Silence before anything is said after which the result is `unknown` (Asterisk: MACHINE).
+        public var initialSilence: Int
+        /// Voiced length of a greeting beyond which it is a machine's.
+        public var greeting: Int
+        /// Silence after a short greeting (up to ``shortGreeting``) that makes it a person.
+        public var afterGreetingSilence: Int
+        /// Silence after a greeting of ``greeting`` ms that makes it a person; greetings in
+        /// between wait in proportion, giving a voicemail's beep time to come.
+        public var afterLongGreetingSilence: Int
+        /// Voiced length up to which a greeting counts as short ("Allô ?", "Oui, bonjour").
+        public var shortGreeting: Int
+        /// Longest analysis; undecided by then, the result is `unknown`.
+        public var totalAnalysisTime: Int
+        /// Shortest sound that counts as a word.
+        public var minWordLength: Int
+        /// Silence that separates two words.
+        public var betweenWordsSilence: Int
+        /// More words than this in the greeting make it a machine's.
+        public var maximumNumberOfWords: Int
+        /// Mean absolute sample value (0…32767) below which a frame is silence whatever the line's noise.
+        public var silenceThreshold: Int
+        /// Longest single sound without a pause; longer is a machine (music, a tone, a recording).
+        public var maximumWordLength: Int
+        /// Shortest steady tone that counts as a voicemail beep.
+        public var beepMinimumDuration: Int
+        /// Speech heard before a transcript of the greeting is asked for (when a recogniser is configured).
+        public var transcriptMinimumSpeech: Int
+        /// Words or phrases that mark a voicemail greeting's transcript (accents and case ignored).
+        public var keywords: [String]
+
+        public init(initialSilence: Int = 2500, greeting: Int = 5000, afterGreetingSilence: Int = 800,
+                    afterLongGreetingSilence: Int = 2000, shortGreeting: Int = 1500, totalAnalysisTime: Int = 8000,
+                    minWordLength: Int = 100, betweenWordsSilence: Int = 150, maximumNumberOfWords: Int = 12,
+                    silenceThreshold: Int = 64, maximumWordLength: Int = 4000, beepMinimumDuration: Int = 120,
+                    transcriptMinimumSpeech: Int = 600, keywords: [String] = AMD.defaultKeywords) {
+            self.initialSilence = initialSilence
+            self.greeting = greeting
+            self.afterGreetingSilence = afterGreetingSilence
+            self.afterLongGreetingSilence = afterLongGreetingSilence
+            self.shortGreeting = shortGreeting
+            self.totalAnalysisTime = totalAnalysisTime
+            self.minWordLength = minWordLength
+            self.betweenWordsSilence = betweenWordsSilence
+            self.maximumNumberOfWords = maximumNumberOfWords
+            self.silenceThreshold = silenceThreshold
+            self.maximumWordLength = maximumWordLength
+            self.beepMinimumDuration = beepMinimumDuration
+            self.transcriptMinimumSpeech = transcriptMinimumSpeech
+            self.keywords = keywords
+        }
+
+        /// Phrases of French voicemail greetings that a person answering the phone does not say.
+        public static let defaultKeywords = [
+            "messagerie", "répondeur", "boîte vocale", "laissez un message", "laissez-moi un message",
+            "laissez-nous un message", "laisser un message", "laissez votre message", "après le bip",
+            "bip sonore", "signal sonore", "pas disponible", "pas joignable", "votre correspondant",
+        ]
+
+        enum CodingKeys: String, CodingKey {
+            case greeting, keywords
+            case initialSilence = "initial_silence", afterGreetingSilence = "after_greeting_silence"
+            case afterLongGreetingSilence = "after_long_greeting_silence", shortGreeting = "short_greeting"
+            case totalAnalysisTime = "total_analysis_time", minWordLength = "min_word_length"
+            case betweenWordsSilence = "between_words_silence", maximumNumberOfWords = "maximum_number_of_words"
+            case silenceThreshold = "silence_threshold", maximumWordLength = "maximum_word_length"
+            case beepMinimumDuration = "beep_minimum_duration", transcriptMinimumSpeech = "transcript_minimum_speech"
+        }
+    }
+}

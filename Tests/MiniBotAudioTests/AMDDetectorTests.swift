@@ -1,0 +1,201 @@
+import Foundation
+import MiniBotCore
+import Testing
+@testable import MiniBotAudio
+
+/// MiniBotPanel's detector on synthetic frames: each decision path and each threshold.
+@Suite struct AMDDetectorTests {
+    typealias Config = AnsweringMachineDetector.Configuration
+
+    func decide(_ signal: AMDSignal, _ configure: (inout Config) -> Void = { _ in }) -> AMDDecision {
+        var config = Config()
+        configure(&config)
+        var detector = AnsweringMachineDetector(configuration: config)
+        let (decision, count) = run(&detector, signal)
+        #expect(count == 1, "a detector decides exactly once, got \(count)")
+        return decision!
+    }
+
+    @Test func aQuickAlloThenWaitingIsAPersonAfterTheAfterGreetingSilence() {
+        let s = AMDSignal().silence(400).voice(400)
+        let d = decide(s)
+        #expect(d.result == .human)
+        #expect(d.reason.hasPrefix("after-greeting-silence"))
+        #expect(ms(d.decidedAt) == 800 + 800, "\(d)")
+    }
+
+    @Test(arguments: [600, 1_000])
+    func afterGreetingSilenceIsTheWaitAfterAShortGreeting(silence: Int) {
+        let s = AMDSignal().silence(200).voice(500)
+        let d = decide(s) { $0.afterGreetingSilence = silence }
+        #expect(d.result == .human)
+        #expect(ms(d.decidedAt) == 700 + silence)
+    }
+
+    @Test func aLongerGreetingWaitsInProportionForABeep() {
+        // 3,500 ms voiced is half-way from short_greeting
+        // (1,500) to greeting (5,500): the silence needed is half-way from 800 to 2,400 ms.
+        let s = AMDSignal().silence(200).words(5, word: 700, gap: 160)
+        let d = decide(s) { $0.greeting = 5_500; $0.afterLongGreetingSilence = 2_400; $0.shortGreeting = 1_500 }
+        #expect(d.result == .human)
+        #expect(ms(d.decidedAt) == 200 + 4_140 + 1_600, "\(d)")
+    }
+
+    @Test func shortGreetingBoundsWhatCountsAsShort() {
+        let s = AMDSignal().silence(200).voice(1_400)
+        #expect(ms(decide(s).decidedAt) == 1_600 + 800)
+        #expect(ms(decide(s) { $0.shortGreeting = 1_000 }.decidedAt) > 1_600 + 800)
+    }
+
+    @Test func aShortVoicemailGreetingThenHalfASecondThenABeepIsAMachineBeforeTheBeepEnds() {
+        let s = AMDSignal().silence(300).voice(2_300).silence(500).beep(400)
+        let d = decide(s)
+        #expect(d.result == .machine)
+        #expect(d.reason.hasPrefix("beep 1000 Hz"), "\(d)")
+        #expect(ms(d.decidedAt) == 300 + 2_300 + 500 + 120)
+    }
+
+    @Test(arguments: [100, 200])
+    func beepMinimumDurationIsTheToneHeardBeforeDeciding(minimum: Int) {
+        let s = AMDSignal().silence(300).beep(400, frequency: 440)
+        let d = decide(s) { $0.beepMinimumDuration = minimum }
+        #expect(d.result == .machine)
+        #expect(ms(d.decidedAt) == 300 + minimum)
+    }
+
+    @Test func aGreetingLongerThanGreetingIsAMachineWhileItIsStillSpeaking() {
+        let s = AMDSignal().silence(200).words(10, word: 700, gap: 200)
+        let d = decide(s)
+        #expect(d.result == .machine)
+        #expect(d.reason.hasPrefix("long-greeting"))
+        #expect(ms(d.decidedAt) == 200 + 7 * 900 + 100)      // the 5,000th voiced ms, in the 8th word
+        #expect(ms(decide(s) { $0.greeting = 3_500 }.decidedAt) == 200 + 4 * 900 + 700)
+    }
+
+    @Test func oneSoundLongerThanMaximumWordLengthIsAMachine() {
+        let s = AMDSignal().silence(200).words(8, word: 600, gap: 100)     // 100 ms pauses: one sound
+        let d = decide(s) { $0.greeting = 20_000 }
+        #expect(d.result == .machine)
+        #expect(d.reason.hasPrefix("max-word-length"))
+        #expect(ms(d.decidedAt) == 200 + 4_000)
+        #expect(ms(decide(s) { $0.greeting = 20_000; $0.maximumWordLength = 3_000 }.decidedAt) == 200 + 3_000)
+    }
+
+    @Test func moreWordsThanMaximumNumberOfWordsIsAMachine() {
+        let s = AMDSignal().silence(200).words(5, word: 200, gap: 200)
+        let d = decide(s) { $0.maximumNumberOfWords = 3 }
+        #expect(d.result == .machine)
+        #expect(d.reason == "max-words 4")
+        #expect(ms(d.decidedAt) == 200 + 3 * 400 + 100)
+        #expect(decide(s).result == .human)                    // 5 words are within the default
+    }
+
+    @Test func betweenWordsSilenceIsThePauseThatSeparatesWords() {
+        let s = AMDSignal().silence(200).words(4, word: 300, gap: 100)
+        #expect(decide(s) { $0.maximumNumberOfWords = 2 }.result == .human)   // 100 ms pauses: one word
+        let split = decide(s) { $0.maximumNumberOfWords = 2; $0.betweenWordsSilence = 80 }
+        #expect(split.result == .machine && split.reason == "max-words 3")
+    }
+
+    @Test func soundsShorterThanMinWordLengthAreNotAGreeting() {
+        var s = AMDSignal()
+        for _ in 0..<6 { s = s.silence(440).voice(60) }
+        let clicks = decide(s)
+        #expect(clicks.result == .unknown && clicks.reason.hasPrefix("initial-silence"))
+        #expect(decide(s) { $0.minWordLength = 60 }.result == .human)
+    }
+
+    @Test func nothingSaidForInitialSilenceIsUnknown() {
+        let d = decide(AMDSignal())
+        #expect(d.result == .unknown)
+        #expect(d.reason.hasPrefix("initial-silence"))
+        #expect(ms(d.decidedAt) == 2_500)
+        #expect(ms(decide(AMDSignal()) { $0.initialSilence = 4_000 }.decidedAt) == 4_000)
+    }
+
+    @Test func speechQuieterThanSilenceThresholdIsSilence() {
+        let s = AMDSignal().silence(300, dBFS: -90).voice(400, dBFS: -58).silence(3_000, dBFS: -90)   // mean |sample| ≈ 33
+        #expect(decide(s).result == .unknown)                 // below the default 64
+        #expect(decide(s) { $0.silenceThreshold = 10 }.result == .human)
+    }
+
+    @Test func undecidedAtTotalAnalysisTimeIsUnknown() {
+        let s = AMDSignal().silence(200).words(20, word: 300, gap: 500)
+        let d = decide(s) { $0.totalAnalysisTime = 3_000; $0.afterGreetingSilence = 1_000; $0.maximumNumberOfWords = 100 }
+        #expect(d.result == .unknown)
+        #expect(d.reason.hasPrefix("total-analysis-time"))
+        #expect(ms(d.decidedAt) == 3_000)
+    }
+
+    @Test func aTranscriptIsAskedForAfterEnoughSpeechAndAPause() {
+        var detector = AnsweringMachineDetector()
+        let s = AMDSignal().silence(400).voice(500)
+        for f in s.frames { _ = detector.process(f) }
+        #expect(!detector.wantsGreetingTranscript)            // 500 ms < transcript_minimum_speech
+        let more = AMDSignal().silence(300).voice(400).silence(160)
+        for f in more.frames { _ = detector.process(f) }
+        #expect(detector.wantsGreetingTranscript)
+        let expected: Range<Duration> = .milliseconds(200) ..< .milliseconds(1_800)
+        #expect(detector.greetingTranscriptSpan == expected)
+    }
+
+    @Test(arguments: ["Bonjour, vous êtes sur le RÉPONDEUR de Paul", "laissez-moi un message", "Apres le bip.",
+                      "vous êtes bien sur la messagerie vocale du 06"])
+    func aVoicemailPhraseInTheTranscriptIsAMachineAtOnce(text: String) {
+        var detector = AnsweringMachineDetector()
+        let s = AMDSignal().silence(300).voice(1_500).silence(200)
+        for f in s.frames { #expect(detector.process(f) == nil) }
+        let d = detector.transcript(text)
+        #expect(d?.result == .machine)
+        #expect(d?.reason.hasPrefix("keyword") == true)
+        #expect(d.map { ms($0.decidedAt) } == 2_000)
+        #expect(detector.process(.silence()) == nil && detector.transcript(text) == nil && !detector.wantsGreetingTranscript)
+    }
+
+    @Test func aTranscriptWithoutAVoicemailPhraseShortensTheWaitAfterALongGreeting() {
+        let s = AMDSignal().silence(200).words(6, word: 500, gap: 100).silence(900)
+        var detector = AnsweringMachineDetector()
+        for f in s.frames { #expect(detector.process(f) == nil) }  // 3 s voiced waits more than 900 ms
+        let d = detector.transcript("Oui bonjour, c'est Marie Dupont de la société Martin, je vous écoute")
+        #expect(d?.result == .human)
+        #expect(d.map { ms($0.decidedAt) } == 200 + 3_500 + 900)
+        var early = AnsweringMachineDetector()
+        let t = AMDSignal().silence(200).words(6, word: 500, gap: 100).silence(300)
+        for f in t.frames { _ = early.process(f) }
+        #expect(early.transcript("Allô oui, Pierre Durand à l'appareil") == nil)
+        let (later, _) = run(&early, AMDSignal())
+        #expect(later?.result == .human)
+        #expect(later.map { ms($0.decidedAt) } == 200 + 3_500 + 800)
+    }
+
+    @Test func theConfigurationComesFromTheAMDSettings() {
+        let settings = MiniBotConfig.AMD(initialSilence: 1, greeting: 2, afterGreetingSilence: 3, afterLongGreetingSilence: 4,
+                                         shortGreeting: 5, totalAnalysisTime: 6, minWordLength: 7, betweenWordsSilence: 8,
+                                         maximumNumberOfWords: 9, silenceThreshold: 10, maximumWordLength: 11,
+                                         beepMinimumDuration: 12, transcriptMinimumSpeech: 13, keywords: ["bip"])
+        let c = Config(settings)
+        #expect([c.initialSilence, c.greeting, c.afterGreetingSilence, c.afterLongGreetingSilence, c.shortGreeting,
+                 c.totalAnalysisTime, c.minWordLength, c.betweenWordsSilence, c.maximumNumberOfWords, c.silenceThreshold,
+                 c.maximumWordLength, c.beepMinimumDuration, c.transcriptMinimumSpeech] == Array(1...13))
+        #expect(c.keywords == ["bip"])
+        #expect(Config() == Config(MiniBotConfig.AMD()))
+        let a = AsteriskAMD.Configuration(settings)
+        #expect([a.initialSilence, a.greeting, a.afterGreetingSilence, a.totalAnalysisTime, a.minWordLength,
+                 a.betweenWordsSilence, a.maximumNumberOfWords, a.silenceThreshold, a.maximumWordLength] == [Int]([1, 2, 3, 6, 7, 8, 9, 10, 11]))
+    }
+
+    @Test func theSettingsDecodeFromAmdConfNames() throws {
+        let json = #"{"initial_silence":3000,"greeting":4000,"after_greeting_silence":700,"after_long_greeting_silence":1800,"#
+            + #""short_greeting":1200,"total_analysis_time":7000,"min_word_length":120,"between_words_silence":100,"#
+            + #""maximum_number_of_words":8,"silence_threshold":128,"maximum_word_length":3500,"beep_minimum_duration":100,"#
+            + #""transcript_minimum_speech":500,"keywords":["répondeur"]}"#
+        let settings = try JSONDecoder().decode(MiniBotConfig.AMD.self, from: Data(json.utf8))
+        #expect(settings == MiniBotConfig.AMD(initialSilence: 3000, greeting: 4000, afterGreetingSilence: 700,
+                                              afterLongGreetingSilence: 1800, shortGreeting: 1200, totalAnalysisTime: 7000,
+                                              minWordLength: 120, betweenWordsSilence: 100, maximumNumberOfWords: 8,
+                                              silenceThreshold: 128, maximumWordLength: 3500, beepMinimumDuration: 100,
+                                              transcriptMinimumSpeech: 500, keywords: ["répondeur"]))
+        let encoded = try JSONEncoder().encode(MiniBotConfig.AMD())
+        #expect(try JSONDecoder().decode(MiniBotConfig.AMD.self, from: encoded) == MiniBotConfig.AMD())
+    }
+}
