@@ -22,6 +22,8 @@ public struct MiniBotCommand: AsyncParsableCommand {
             ScenarioCommand.self,
             OptOutCommand.self,
             AMDCommand.self,
+            CampaignCommand.self,
+            WorkerCommand.self,
         ]
     )
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MiniBotAudio
 import MiniBotCore
+import MiniBotDialer
 import MiniBotSIP
 
 /// One call from the command line through the built-in SIP agent: the first
@@ -60,10 +61,13 @@ struct CallCommand: AsyncParsableCommand {
 
     func run() async throws {
         let runtime = try Runtime(global)
-        let target = try SIPTarget.resolve(number, config: runtime.config, parser: runtime.phoneParser)
+        let isURI = number.lowercased().hasPrefix("sip:") || number.lowercased().hasPrefix("sips:")
+        let target = try SIPTarget.resolve(isURI ? number : try runtime.phoneParser.parse(number).e164, config: runtime.config)
         let promptAudio = try prompt.map { try Resampler.resample(try WAVFile.read(path: $0).buffer.mono(), to: 8_000) }
-        let agentConfiguration = try SIPTarget.agentConfiguration(runtime.config)
-        let registration = try SIPTarget.registration(runtime.config, advertisedHost: agentConfiguration.advertisedHost ?? agentConfiguration.bindHost)
+        let userAgent = "MiniBotPanel/\(MiniBotVersion.current)"
+        let agentConfiguration = try SIPTarget.agentConfiguration(runtime.config, userAgent: userAgent)
+        let registration = try SIPTarget.registration(runtime.config, advertisedHost: agentConfiguration.advertisedHost ?? agentConfiguration.bindHost,
+                                                      userAgent: userAgent)
         let agent = SIPAgent(configuration: agentConfiguration, logger: runtime.logger)
         let report = try await withThrowingTaskGroup(of: Report?.self) { group in
             group.addTask { try await agent.run(); return nil }

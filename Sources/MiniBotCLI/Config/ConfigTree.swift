@@ -108,13 +108,13 @@ indirect enum ConfigTree: Codable, Equatable {
         }
     }
 
-    /// Maps whose keys are free (per-step listen timeouts): a new key takes
-    /// the shape of an existing entry.
-    static let openMaps: Set<String> = ["listen.steps"]
+    /// Maps whose keys are free (per-step listen timeouts, SIP routes): a new
+    /// key takes the shape of an existing entry, or of the template given here.
+    static let openMaps: [String: ConfigTree?] = ["listen.steps": nil, "sip.routes": .string("")]
 
     private static func openMapTemplate(_ map: [String: ConfigTree], path: [String]) -> ConfigTree? {
-        guard openMaps.contains(path.dropLast().joined(separator: ".")) else { return nil }
-        return map.values.first
+        guard let template = openMaps[path.dropLast().joined(separator: ".")] else { return nil }
+        return map.values.first ?? template
     }
 
     /// Finds the key path an environment variable's name (after `MINIBOT_`,
@@ -125,7 +125,7 @@ indirect enum ConfigTree: Codable, Equatable {
         for (key, child) in map.sorted(by: { $0.key.count > $1.key.count }) where name.hasPrefix(key + "_") {
             let rest = String(name.dropFirst(key.count + 1))
             if let tail = child.path(forEnvironmentName: rest) { return [key] + tail }
-            if Self.openMaps.contains(key) || Self.openMaps.contains(where: { $0.hasSuffix("." + key) }) {
+            if Self.openMaps.keys.contains(key) || Self.openMaps.keys.contains(where: { $0.hasSuffix("." + key) }) {
                 return nil
             }
         }

@@ -13,11 +13,13 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     public var callerID: CallerID
     public var listen: Listen
     public var sip: SIP
+    public var speech: Speech
     public var api: API
     public var amd: AMD
 
     public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
-                dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(), api: API = .init(), amd: AMD = .init()) {
+                dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(),
+                speech: Speech = .init(), api: API = .init(), amd: AMD = .init()) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.logLevel = logLevel
@@ -26,6 +28,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         self.callerID = callerID
         self.listen = listen
         self.sip = sip
+        self.speech = speech
         self.api = api
         self.amd = amd
     }
@@ -36,7 +39,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phone, dialer, listen, sip, api, amd
+        case phone, dialer, listen, sip, speech, api, amd
         case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
     }
 
@@ -177,10 +180,15 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         public var register: Bool
         /// Seconds of registration asked for.
         public var registerExpires: Int
+        /// Numbers (E.164) dialled at a SIP URI of their own instead of through
+        /// the trunk: internal extensions, test phones (`"+33612345678": "sip:alice@127.0.0.1:5072"`).
+        public var routes: [String: String]
 
         public init(bindHost: String = "0.0.0.0", bindPort: Int = 5070, advertisedHost: String = "", rtpPortMin: Int = 30000,
                     rtpPortMax: Int = 39999, trunk: String = "", outboundProxy: String = "", username: String = "",
-                    password: String = "", numberFormat: String = "e164", register: Bool = false, registerExpires: Int = 3600) {
+                    password: String = "", numberFormat: String = "e164", register: Bool = false, registerExpires: Int = 3600,
+                    routes: [String: String] = [:]) {
+            self.routes = routes
             self.bindHost = bindHost
             self.bindPort = bindPort
             self.advertisedHost = advertisedHost
@@ -196,7 +204,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case trunk, username, password, register
+            case trunk, username, password, register, routes
             case registerExpires = "register_expires"
             case bindHost = "bind_host", bindPort = "bind_port", advertisedHost = "advertised_host"
             case rtpPortMin = "rtp_port_min", rtpPortMax = "rtp_port_max", outboundProxy = "outbound_proxy"

@@ -9,7 +9,9 @@ public struct Baresip: Sendable {
     public let port: Int
     public let recordings: String
 
-    public static func start(folder: String, voice: String, answerMode: String = "auto", password: String? = nil) async throws -> Baresip {
+    /// - Parameter lifetime: seconds after which baresip quits by itself (a safety net for a test that dies).
+    public static func start(folder: String, voice: String, answerMode: String = "auto", password: String? = nil,
+                             lifetime: Int = 60) async throws -> Baresip {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else { throw PeerError.notInstalled("baresip") }
         let port = PeerProcess.freePort()
         let control = PeerProcess.freePort()
@@ -42,7 +44,7 @@ public struct Baresip: Sendable {
         try "<sip:alice@127.0.0.1>;regint=0;answermode=\(answerMode);audio_codecs=PCMU,PCMA\n"
             .write(toFile: folder + "/accounts", atomically: true, encoding: .utf8)
         try "".write(toFile: folder + "/contacts", atomically: true, encoding: .utf8)
-        let peer = try PeerProcess("/usr/bin/baresip", arguments: ["-f", folder, "-t", "60"], folder: folder, name: "baresip")
+        let peer = try PeerProcess("/usr/bin/baresip", arguments: ["-f", folder, "-t", String(lifetime)], folder: folder, name: "baresip")
         // Generous: under a parallel test run on 2 cores, start-up can take seconds.
         guard await peer.waitFor("baresip is ready.", seconds: 45) else {
             await peer.stop()

@@ -4,31 +4,35 @@ import MiniBotSIP
 import NIOCore
 
 /// Turns the configuration and a number into what the SIP agent dials.
-struct SIPTarget {
-    var uri: SIPURI
-    var from: NameAddress
+public struct SIPTarget: Sendable {
+    public var uri: SIPURI
+    public var from: NameAddress
 
-    static func resolve(_ text: String, config: MiniBotConfig, parser: PhoneNumberParser) throws -> SIPTarget {
+    /// `target` is an E.164 number or a full `sip:` URI. A number listed in
+    /// `sip.routes` goes to its URI; any other to `number@sip.trunk`.
+    /// - Parameter callerID: the number to present; nil: the configured caller ID.
+    public static func resolve(_ target: String, callerID: String? = nil, config: MiniBotConfig) throws -> SIPTarget {
         let sip = config.sip
         let uri: SIPURI
-        if text.lowercased().hasPrefix("sip:") || text.lowercased().hasPrefix("sips:") {
-            uri = try SIPURI(parsing: text)
+        if target.lowercased().hasPrefix("sip:") || target.lowercased().hasPrefix("sips:") {
+            uri = try SIPURI(parsing: target)
+        } else if let route = sip.routes[target] {
+            uri = try SIPURI(parsing: route)
         } else {
-            let number = try parser.parse(text)
             guard !sip.trunk.isEmpty else {
-                throw ConfigError.invalid("sip.trunk is not set: set it to the host[:port] of your SIP trunk or PBX, or dial a full sip: URI")
+                throw TelephonyError.configuration("sip.trunk is not set: set it to the host[:port] of your SIP trunk or PBX, or route \(target) in sip.routes")
             }
             let trunk = try SIPURI(parsing: "sip:" + sip.trunk)
-            let user = sip.numberFormat == "national" && number.e164.hasPrefix("+33") ? "0" + number.e164.dropFirst(3) : number.e164
+            let user = sip.numberFormat == "national" && target.hasPrefix("+33") ? "0" + target.dropFirst(3) : Substring(target)
             uri = SIPURI(user: String(user), host: trunk.host, port: trunk.port, parameters: [("user", "phone")])
         }
         var generator = SystemRandomNumberGenerator()
-        let caller = config.callerID.next(using: &generator) ?? "minibot"
+        let caller = callerID ?? config.callerID.next(using: &generator) ?? "minibot"
         let fromHost = sip.trunk.isEmpty ? uri.host : ((try? SIPURI(parsing: "sip:" + sip.trunk))?.host ?? uri.host)
         return SIPTarget(uri: uri, from: NameAddress(uri: SIPURI(user: caller, host: fromHost)))
     }
 
-    static func agentConfiguration(_ config: MiniBotConfig) throws -> SIPAgent.Configuration {
+    public static func agentConfiguration(_ config: MiniBotConfig, userAgent: String) throws -> SIPAgent.Configuration {
         let sip = config.sip
         return SIPAgent.Configuration(
             bindHost: sip.bindHost, bindPort: sip.bindPort,
@@ -36,11 +40,11 @@ struct SIPTarget {
             rtpPorts: sip.rtpPortMin...sip.rtpPortMax,
             outboundProxy: sip.outboundProxy.isEmpty ? nil : try SIPURI(parsing: sip.outboundProxy),
             username: sip.username.isEmpty ? nil : sip.username, password: sip.password.isEmpty ? nil : sip.password,
-            userAgent: "MiniBotPanel/\(MiniBotVersion.current)")
+            userAgent: userAgent)
     }
 
     /// What to register, when `sip.register` is on: `username@trunk` at the trunk.
-    static func registration(_ config: MiniBotConfig, advertisedHost: String) throws -> Registration.Settings? {
+    public static func registration(_ config: MiniBotConfig, advertisedHost: String, userAgent: String) throws -> Registration.Settings? {
         let sip = config.sip
         guard sip.register else { return nil }
         let trunk = try SIPURI(parsing: "sip:" + sip.trunk)
@@ -48,7 +52,7 @@ struct SIPTarget {
             addressOfRecord: SIPURI(user: sip.username, host: trunk.host), registrar: SIPURI(host: trunk.host, port: trunk.port),
             contact: SIPURI(user: sip.username, host: advertisedHost), viaHost: advertisedHost, viaPort: 0,
             username: sip.username, password: sip.password.isEmpty ? nil : sip.password, expires: sip.registerExpires,
-            userAgent: "MiniBotPanel/\(MiniBotVersion.current)")
+            userAgent: userAgent)
     }
 
     /// The bind address, or when bound to every interface the first non-loopback IPv4 one.
@@ -59,5 +63,16 @@ struct SIPTarget {
             if case .v4? = device.address, let ip = device.address?.ipAddress, !ip.hasPrefix("127.") { return ip }
         }
         return "127.0.0.1"
+    }
+}
+
+/// A telephony backend that cannot work as configured.
+public enum TelephonyError: Error, Equatable, Sendable, CustomStringConvertible {
+    case configuration(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let problem): "telephony configuration: \(problem)"
+        }
     }
 }
