@@ -9,27 +9,13 @@ struct CampaignCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaign",
         abstract: "Launch, watch and steer calling campaigns.",
-        subcommands: [CampaignLaunchCommand.self, CampaignListCommand.self, CampaignShowCommand.self,
+        subcommands: [CampaignLaunchCommand.self, CampaignCreateCommand.self, CampaignListCommand.self, CampaignShowCommand.self,
                       CampaignPauseCommand.self, CampaignResumeCommand.self, CampaignCancelCommand.self]
     )
 }
 
-struct CampaignLaunchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "launch",
-        abstract: "Create a campaign from a selection of contacts and run it until its queue is done.",
-        discussion: """
-        Selects contacts by status (New by default; --status No_answer retries the unanswered), queues them, \
-        and dials them through the built-in SIP agent with the configured concurrency and pace, applying the \
-        French compliance rules (calling hours, attempt limits, consent, opt-out list). Ctrl-C or SIGTERM stops \
-        launching calls and lets the calls in progress finish (--grace); run `minibot worker --campaign ID` to \
-        continue later. --dry-run does everything but the calls: it checks the scenario, prompts, recogniser \
-        and telephony settings, and says what would happen to each selected contact.
-        """
-    )
-
-    @OptionGroup var global: GlobalOptions
-
+/// What defines a campaign: its name, scenario, contact selection and rules.
+struct CampaignOptions: ParsableArguments {
     @Option(help: "The campaign's name.")
     var name: String
 
@@ -60,6 +46,81 @@ struct CampaignLaunchCommand: AsyncParsableCommand {
     @Flag(help: "Call contacts without recorded consent (business numbers, existing customers).")
     var noConsentRequired = false
 
+    func validate() throws {
+        if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
+        if let maxAttempts, !(1...20).contains(maxAttempts) { throw ValidationError("--max-attempts must be in 1…20") }
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--name must not be empty") }
+    }
+
+    func selection(_ campaign: Campaign) -> ContactSelection {
+        ContactSelection(statuses: status, limit: limit, priority: priority, maxAttempts: campaign.settings.maxAttempts)
+    }
+
+    func campaign(_ config: MiniBotConfig, at now: Date) -> Campaign {
+        var settings = CampaignSettings(maxAttempts: maxAttempts ?? config.dialer.maxAttempts, retryDelaySeconds: config.dialer.retryDelay,
+                                        machineAction: voicemail ? .voicemail : .hangup)
+        settings.compliance.enabled = !noCompliance
+        settings.compliance.consentRequired = !noConsentRequired
+        settings.compliance.recordingNotice = recordingNotice
+        return Campaign(id: Self.newID(at: now), name: name, scenario: scenario, settings: settings, createdAt: now, updatedAt: now)
+    }
+
+    static func newID(at now: Date) -> String {
+        let stamp = ISO8601DateFormatter.string(from: now, timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay])
+        return "c-\(stamp.replacingOccurrences(of: "-", with: ""))-\(UUID().uuidString.prefix(6).lowercased())"
+    }
+}
+
+struct CampaignCreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Create a campaign and queue its contacts without dialling; `minibot worker` runs it.",
+        discussion: "Prints the campaign's id. The scenario and its prompts are checked first."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: CampaignOptions
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    struct Created: Encodable {
+        var id: String
+        var queued: Int
+    }
+
+    func run() async throws {
+        let runtime = try Runtime(global)
+        let campaign = options.campaign(runtime.config, at: Date())
+        _ = try runtime.loadScenario(campaign.scenario, checkPrompts: true)
+        try CampaignChecks.callerID(runtime.config, settings: campaign.settings)
+        let queued = try await runtime.withStore { store in
+            try await store.createCampaign(campaign)
+            return try await store.enqueue(campaignID: campaign.id, selection: options.selection(campaign), at: campaign.createdAt)
+        }
+        if json { return try Output.json(Created(id: campaign.id, queued: queued)) }
+        Output.write("\(campaign.id)\n")
+        Output.error("campaign \(campaign.id) \"\(campaign.name)\": \(queued) contacts queued; run it with: minibot worker --campaign \(campaign.id)\n")
+    }
+}
+
+struct CampaignLaunchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "launch",
+        abstract: "Create a campaign from a selection of contacts and run it until its queue is done.",
+        discussion: """
+        Selects contacts by status (New by default; --status No_answer retries the unanswered), queues them, \
+        and dials them through the built-in SIP agent with the configured concurrency and pace, applying the \
+        French compliance rules (calling hours, attempt limits, consent, opt-out list). Ctrl-C or SIGTERM stops \
+        launching calls and lets the calls in progress finish (--grace); run `minibot worker --campaign ID` to \
+        continue later. --dry-run does everything but the calls: it checks the scenario, prompts, recogniser \
+        and telephony settings, and says what would happen to each selected contact.
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: CampaignOptions
+
     @Flag(help: "Show a live view: progress, calls in progress, outcomes, calls per minute.")
     var monitor = false
 
@@ -72,22 +133,9 @@ struct CampaignLaunchCommand: AsyncParsableCommand {
     @Flag(help: "Print the result as one JSON object.")
     var json = false
 
-    func validate() throws {
-        if let limit, limit <= 0 { throw ValidationError("--limit must be positive") }
-        if let maxAttempts, !(1...20).contains(maxAttempts) { throw ValidationError("--max-attempts must be in 1…20") }
-        if name.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--name must not be empty") }
-    }
-
     func run() async throws {
         let runtime = try Runtime(global)
-        var settings = CampaignSettings(maxAttempts: maxAttempts ?? runtime.config.dialer.maxAttempts,
-                                        retryDelaySeconds: runtime.config.dialer.retryDelay,
-                                        machineAction: voicemail ? .voicemail : .hangup)
-        settings.compliance.enabled = !noCompliance
-        settings.compliance.consentRequired = !noConsentRequired
-        settings.compliance.recordingNotice = recordingNotice
-        let now = Date()
-        let campaign = Campaign(id: Self.newID(), name: name, scenario: scenario, settings: settings, createdAt: now, updatedAt: now)
+        let campaign = options.campaign(runtime.config, at: Date())
         try await runtime.withStore { store in
             try await launch(campaign, store: store, runtime: runtime)
         }
@@ -97,13 +145,13 @@ struct CampaignLaunchCommand: AsyncParsableCommand {
         let stack = try DialerStack(runtime: runtime, campaign: campaign)
         try CampaignChecks.callerID(runtime.config, settings: campaign.settings)
         if dryRun {
-            let report = try await DryRun.report(store: store, runtime: runtime, selection: selection, settings: campaign.settings)
+            let report = try await DryRun.report(store: store, runtime: runtime, selection: options.selection(campaign), settings: campaign.settings)
             if json { return try Output.json(report) }
             return Output.write(report.rendered(scenario: stack.scenario))
         }
         try await store.createCampaign(campaign)
-        let queued = try await store.enqueue(campaignID: campaign.id, selection: selection, at: campaign.createdAt)
-        Output.error("campaign \(campaign.id) \"\(name)\": \(queued) contacts queued, scenario \(stack.scenario.source)\n")
+        let queued = try await store.enqueue(campaignID: campaign.id, selection: options.selection(campaign), at: campaign.createdAt)
+        Output.error("campaign \(campaign.id) \"\(campaign.name)\": \(queued) contacts queued, scenario \(stack.scenario.source)\n")
         var observe: (@Sendable (CampaignRunner) async -> Void)?
         if monitor {
             let view = CampaignMonitor(campaignID: campaign.id, store: store, queued: queued)
@@ -111,15 +159,6 @@ struct CampaignLaunchCommand: AsyncParsableCommand {
         }
         let ending = try await stack.run(campaign: campaign, store: store, grace: .seconds(grace), observe: observe)
         try await CampaignReport.print(campaignID: campaign.id, store: store, ending: ending, json: json)
-    }
-
-    var selection: ContactSelection {
-        ContactSelection(statuses: status, limit: limit, priority: priority)
-    }
-
-    static func newID() -> String {
-        let stamp = ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withYear, .withMonth, .withDay])
-        return "c-\(stamp.replacingOccurrences(of: "-", with: ""))-\(UUID().uuidString.prefix(6).lowercased())"
     }
 }
 

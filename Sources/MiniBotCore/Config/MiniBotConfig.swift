@@ -72,9 +72,14 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         public var maxAttempts: Int
         /// Seconds a call may ring before it is cancelled.
         public var ringTimeout: Double
+        /// Seconds a worker holds a queue row without renewing its lease; a
+        /// crashed worker's rows go back to the others after this.
+        public var leaseSeconds: Double
 
         public init(maxConcurrentCalls: Int = 8, delayBetweenCalls: Double = 2, queueCheckInterval: Double = 5,
-                    callTimeout: Double = 120, retryDelay: Double = 300, maxAttempts: Int = 3, ringTimeout: Double = 30) {
+                    callTimeout: Double = 120, retryDelay: Double = 300, maxAttempts: Int = 3, ringTimeout: Double = 30,
+                    leaseSeconds: Double = 60) {
+            self.leaseSeconds = leaseSeconds
             self.maxConcurrentCalls = maxConcurrentCalls
             self.delayBetweenCalls = delayBetweenCalls
             self.queueCheckInterval = queueCheckInterval
@@ -87,7 +92,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case maxConcurrentCalls = "max_concurrent_calls", delayBetweenCalls = "delay_between_calls"
             case queueCheckInterval = "queue_check_interval", callTimeout = "call_timeout"
-            case retryDelay = "retry_delay", maxAttempts = "max_attempts", ringTimeout = "ring_timeout"
+            case retryDelay = "retry_delay", maxAttempts = "max_attempts", ringTimeout = "ring_timeout", leaseSeconds = "lease_seconds"
         }
     }
 

@@ -34,7 +34,8 @@ public actor CampaignRunner {
 
         public init(_ dialer: MiniBotConfig.Dialer) {
             self.init(maxConcurrentCalls: dialer.maxConcurrentCalls, delayBetweenCalls: .seconds(dialer.delayBetweenCalls),
-                      queueCheckInterval: .seconds(dialer.queueCheckInterval), ringTimeout: .seconds(dialer.ringTimeout))
+                      queueCheckInterval: .seconds(dialer.queueCheckInterval), ringTimeout: .seconds(dialer.ringTimeout),
+                      lease: .seconds(max(dialer.leaseSeconds, 1)))
         }
     }
 

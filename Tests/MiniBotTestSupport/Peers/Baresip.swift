@@ -79,14 +79,17 @@ public struct Sipp: Sendable {
         .deletingLastPathComponent().appendingPathComponent("Scenarios").path
 
     /// Starts `sipp` with `scenario` (a file name in ``scenarios``) for one call.
-    public static func start(scenario: String, folder: String, extra: [String] = []) async throws -> Sipp {
+    /// - Parameters:
+    ///   - calls: how many calls sipp takes before it stops (`-m`).
+    ///   - timeout: seconds after which sipp quits whatever happens.
+    public static func start(scenario: String, folder: String, calls: Int = 1, timeout: Int = 40, extra: [String] = []) async throws -> Sipp {
         let scenario = scenario.hasPrefix("/") ? scenario : scenarios + "/" + scenario
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sipp") else { throw PeerError.notInstalled("sipp") }
         let port = PeerProcess.freePort()
         let media = PeerProcess.freePort()
         let control = PeerProcess.freePort()
         let arguments = ["-sf", scenario, "-i", "127.0.0.1", "-p", String(port), "-mi", "127.0.0.1", "-mp", String(media),
-                         "-ci", "127.0.0.1", "-cp", String(control), "-m", "1", "-nostdin", "-timeout", "40",
+                         "-ci", "127.0.0.1", "-cp", String(control), "-m", String(calls), "-nostdin", "-timeout", String(timeout),
                          "-trace_err", "-error_file", folder + "/sipp-errors.log"] + extra
         let peer = try PeerProcess("/usr/bin/sipp", arguments: arguments, folder: folder, name: "sipp")
         // Ready once its SIP port is taken (TCP with -t t1/tn).

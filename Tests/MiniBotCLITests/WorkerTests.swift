@@ -1,0 +1,146 @@
+import Foundation
+import MiniBotAudio
+import MiniBotCore
+import MiniBotStore
+import MiniBotTestSupport
+import Testing
+
+/// `minibot worker` processes against sipp: every contact is dialled exactly
+/// once, whether two workers share the queue or one is killed mid-campaign.
+/// What sipp received is the proof, not what we stored.
+@Suite("Workers: exactly-once dialling across workers and crashes", .serialized)
+struct WorkerTests {
+    struct Setup {
+        var folder: String
+        var environment: [String: String]
+        var campaign: String
+        var sipp: Sipp
+        var phones: [String]
+    }
+
+    /// A campaign of `count` contacts on `url`, dialled at sipp running `scenario`.
+    func setUp(_ backend: Backend, url: String, count: Int, scenario: String, ringTimeout: Double, lease: Double,
+               concurrency: Int) async throws -> Setup {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("workers-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder + "/sipp", withIntermediateDirectories: true)
+        let sipp = try await Sipp.start(scenario: scenario, folder: folder + "/sipp", calls: count * 2, timeout: 300,
+                                        extra: ["-trace_msg", "-message_file", folder + "/sipp/messages.log"])
+        // A one-step scenario: nobody answers in these tests, but a campaign needs one.
+        try WAVFile.writePCM16(Tone.sine(440, seconds: 0.5), to: folder + "/bye.wav")
+        try "start: bye\nsteps:\n  bye: {prompt: bye.wav, final: true}\n".write(toFile: folder + "/s.yaml", atomically: true, encoding: .utf8)
+        try """
+            data_dir: \(folder)/data
+            database_url: "\(url)"
+            caller_id: {number: "+33162000000"}
+            sip: {bind_host: 127.0.0.1, bind_port: 0, trunk: "127.0.0.1:\(sipp.port)", rtp_port_min: 43000, rtp_port_max: 43999}
+            dialer: {max_concurrent_calls: \(concurrency), delay_between_calls: 0, queue_check_interval: 0.2, ring_timeout: \(ringTimeout), lease_seconds: \(lease)}
+            speech: {engine: http, base_url: "http://127.0.0.1:9"}
+            log_level: warning
+            """.write(toFile: folder + "/minibot.yaml", atomically: true, encoding: .utf8)
+        let phones = (0..<count).map { String(format: "+336100%05d", $0) }
+        try ("phone\n" + phones.joined(separator: "\n") + "\n").write(toFile: folder + "/contacts.csv", atomically: true, encoding: .utf8)
+        let environment = ["MINIBOT_CONFIG": folder + "/minibot.yaml"]
+        let imported = try await MinibotProcess.run(["import", folder + "/contacts.csv"], environment: environment)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let created = try await MinibotProcess.run(["campaign", "create", "--name", "workers", "--scenario", folder + "/s.yaml",
+                                                    "--no-compliance", "--max-attempts", "1"], environment: environment)
+        #expect(created.status == 0, "\(created.stderr)")
+        return Setup(folder: folder, environment: environment, campaign: created.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+                     sipp: sipp, phones: phones)
+    }
+
+    /// INVITEs sipp received, by dialled user, counting each Call-ID once (retransmissions are not new calls).
+    func invitesByUser(_ setup: Setup) throws -> [String: Int] {
+        let log = (try? String(contentsOfFile: setup.folder + "/sipp/messages.log", encoding: .utf8)) ?? ""
+        var seen: Set<String> = []
+        var counts: [String: Int] = [:]
+        var user: String?
+        for line in log.split(whereSeparator: \.isNewline) {
+            if line.hasPrefix("INVITE sip:") {
+                user = line.dropFirst("INVITE sip:".count).split(separator: "@").first.map(String.init)
+            } else if let current = user, line.lowercased().hasPrefix("call-id:") {
+                let callID = line.dropFirst("call-id:".count).trimmingCharacters(in: .whitespaces)
+                if seen.insert(callID).inserted { counts[current, default: 0] += 1 }
+                user = nil
+            }
+        }
+        return counts
+    }
+
+    func waitForExit(_ process: Process, seconds: Double) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(100)) }
+        return !process.isRunning
+    }
+
+    @Test(arguments: Backend.available)
+    func twoWorkersNeverDialAContactTwice(_ backend: Backend) async throws {
+        let (url, cleanup) = try await freshDatabase(backend)
+        defer { Task { try? await cleanup() } }
+        let setup = try await setUp(backend, url: url, count: backend == .postgres ? 500 : 200, scenario: "uas_busy.xml",
+                                    ringTimeout: 10, lease: 30, concurrency: 20)
+        defer { Task { await setup.sipp.peer.stop() } }
+        let workers = try (0..<2).map { index in
+            try MinibotProcess.start(["worker", "--campaign", setup.campaign, "--exit-when-idle"], environment: setup.environment,
+                                     stderr: FileHandle(forWritingTo: URL(fileURLWithPath: Self.log(setup, "worker\(index)"))))
+        }
+        for worker in workers {
+            let exited = await waitForExit(worker, seconds: 240)
+            if !exited { worker.terminate() }
+            #expect(exited, "a worker did not finish")
+            #expect(worker.terminationStatus == 0)
+        }
+        let invites = try invitesByUser(setup)
+        #expect(invites.count == setup.phones.count, "contacts dialled: \(invites.count) of \(setup.phones.count)")
+        #expect(invites.values.allSatisfy { $0 == 1 }, "dialled twice: \(invites.filter { $0.value > 1 })")
+        let store = try await openStore(url: url, logger: testLogger)
+        let summary = try await store.queueSummary(campaignID: setup.campaign)
+        #expect(summary[.completed] == setup.phones.count)
+        await store.close()
+    }
+
+    @Test(arguments: Backend.available)
+    func aKilledWorkersContactsAreNeitherLostNorDialledTwice(_ backend: Backend) async throws {
+        let (url, cleanup) = try await freshDatabase(backend)
+        defer { Task { try? await cleanup() } }
+        let count = 40
+        let setup = try await setUp(backend, url: url, count: count, scenario: "uas_ring_noanswer.xml", ringTimeout: 3, lease: 2,
+                                    concurrency: 8)
+        defer { Task { await setup.sipp.peer.stop() } }
+        let first = try MinibotProcess.start(["worker", "--campaign", setup.campaign], environment: setup.environment,
+                                             stderr: FileHandle(forWritingTo: URL(fileURLWithPath: Self.log(setup, "first"))))
+        // Kill it while calls are ringing and contacts wait in its claims.
+        var ringing = 0
+        for _ in 0..<200 where ringing < 12 {
+            try await Task.sleep(for: .milliseconds(100))
+            ringing = try invitesByUser(setup).count
+        }
+        kill(first.processIdentifier, SIGKILL)
+        _ = await waitForExit(first, seconds: 10)
+        let dialledByFirst = try invitesByUser(setup).count
+        #expect(dialledByFirst >= 8, "the first worker dialled only \(dialledByFirst)")
+        #expect(dialledByFirst < count)
+
+        let second = try MinibotProcess.start(["worker", "--campaign", setup.campaign, "--exit-when-idle"], environment: setup.environment,
+                                              stderr: FileHandle(forWritingTo: URL(fileURLWithPath: Self.log(setup, "second"))))
+        let exited = await waitForExit(second, seconds: 120)
+        if !exited { second.terminate() }
+        #expect(exited && second.terminationStatus == 0, "\((try? String(contentsOfFile: Self.log(setup, "second"), encoding: .utf8)) ?? "")")
+
+        let invites = try invitesByUser(setup)
+        #expect(invites.count == count, "contacts dialled: \(invites.count) of \(count)")
+        #expect(invites.values.allSatisfy { $0 == 1 }, "dialled twice: \(invites.filter { $0.value > 1 })")
+        let store = try await openStore(url: url, logger: testLogger)
+        let summary = try await store.queueSummary(campaignID: setup.campaign)
+        // The calls ringing when the first worker died are marked interrupted, not redialled.
+        #expect((summary[.interrupted] ?? 0) + (summary[.completed] ?? 0) == count, "\(summary)")
+        #expect((summary[.interrupted] ?? 0) >= 1)
+        await store.close()
+    }
+
+    static func log(_ setup: Setup, _ name: String) -> String {
+        let path = setup.folder + "/\(name).log"
+        FileManager.default.createFile(atPath: path, contents: nil)
+        return path
+    }
+}
