@@ -14,9 +14,11 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     public var listen: Listen
     public var sip: SIP
     public var api: API
+    public var tts: TTS
 
     public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
-                dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(), api: API = .init()) {
+                dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(), api: API = .init(),
+                tts: TTS = .init()) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.logLevel = logLevel
@@ -26,6 +28,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         self.listen = listen
         self.sip = sip
         self.api = api
+        self.tts = tts
     }
 
     /// The database to use: ``databaseURL``, or the embedded SQLite file.
@@ -34,7 +37,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phone, dialer, listen, sip, api
+        case phone, dialer, listen, sip, api, tts
         case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
     }
 
