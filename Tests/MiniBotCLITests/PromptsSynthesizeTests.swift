@@ -170,6 +170,30 @@ struct PromptsSynthesizeTests {
         #expect(result.stdout.contains("http://127.0.0.1:9/v1/audio/speech, model tts-1, voice alloy"), "\(result.stdout)")
     }
 
+    @Test func theTTSSectionIsReadFromTheConfigurationFile() async throws {
+        let config = folder + "/minibot.yaml"
+        try """
+            tts:
+              engine: http
+              base_url: http://127.0.0.1:9/v1
+              model: kokoro
+              http_voice: ff_siwis
+              api_key: sk-from-file
+              timeout: 2
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let shown = try await run(["config", "show", "--config", config])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        for line in ["engine: http", "base_url: http://127.0.0.1:9/v1", "model: kokoro", "http_voice: ff_siwis", "speed: 100", "voice: fr-FR"] {
+            #expect(shown.stdout.contains(line), "\(line) in \(shown.stdout)")
+        }
+        #expect(!shown.stdout.contains("sk-from-file"))
+        // The file's engine is the one used: its server, its model and voice, a --voice over it.
+        let result = try await run(["prompts", "synthesize", "--config", config, "--out", folder + "/out", "--voice", "ff_other"])
+        #expect(result.status != 0)
+        #expect(result.stdout.contains("http://127.0.0.1:9/v1/audio/speech, model kokoro, voice ff_other"), "\(result.stdout)")
+        #expect(result.stderr.contains("error: hello: speech server http://127.0.0.1:9/v1/audio/speech: cannot connect"), "\(result.stderr)")
+    }
+
     @Test func badSettingsAreRefusedAndTheKeyIsMasked() async throws {
         let speed = try await run(["prompts", "synthesize"], ["MINIBOT_TTS_SPEED": "5"])
         #expect(speed.status != 0 && speed.stderr.contains("tts.speed 5 is outside 20…500"), "\(speed.stderr)")

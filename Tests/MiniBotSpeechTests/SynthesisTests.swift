@@ -99,16 +99,16 @@ extension RealLibraryTests {
         }
         #expect(SynthesisError.unknownVoice("xx-XX", known: PicoSynthesizer.voices).description.contains("fr-FR"))
     }
+}
 
+/// Pico's process handling with interpreters that fail, and where the interpreter is found.
+@Suite struct PicoProcessTests {
     @Test func anEmptyTextIsRefusedBeforeRunningAnything() async throws {
         await #expect(throws: SynthesisError.emptyText) {
             _ = try await PicoSynthesizer(python: "/nonexistent/python").synthesize("  \n ")
         }
     }
-}
 
-/// Pico's process handling with interpreters that fail, and where the interpreter is found.
-@Suite struct PicoProcessTests {
     @Test func aMissingInterpreterSaysToRunSetup() async throws {
         do {
             _ = try await PicoSynthesizer(python: "/nonexistent/python").synthesize("Bonjour")
@@ -203,8 +203,8 @@ extension RealLibraryTests {
                                               currentDirectory: "/nonexistent") == nil)
     }
 
-    @Test func theTestRunnerFindsThisCheckoutsVoice() throws {
-        try #require(PicoVoice.available, "no \(PicoVoice.python): run scripts/setup")
+    @Test(PicoVoice.needed) func theTestRunnerFindsThisCheckoutsVoice() throws {
+        try SpeechTestData.require(PicoVoice.python)
         let found = try #require(PicoSynthesizer.defaultPython(environment: [:]))
         #expect(URL(fileURLWithPath: found).resolvingSymlinksInPath() == URL(fileURLWithPath: PicoVoice.python).resolvingSymlinksInPath())
     }

@@ -31,7 +31,7 @@ public struct PicoSynthesizer: SpeechSynthesizer {
     /// The interpreter to use when none is configured: `$MINIBOT_TTS_PYTHON`,
     /// else `.deps/tts/bin/python` in the checkout that holds the running
     /// executable (`.build/<config>/minibot` → the repository root), else in
-    /// the current directory or one above it; nil when there is none.
+    /// the current directory or a folder above it; nil when there is none.
     public static func defaultPython(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         defaultPython(environment: environment, executable: executablePath,
                       currentDirectory: FileManager.default.currentDirectoryPath)
