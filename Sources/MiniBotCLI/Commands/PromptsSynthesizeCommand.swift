@@ -56,7 +56,7 @@ struct PromptsSynthesizeCommand: AsyncParsableCommand {
             Output.error("\(error)\n")
             throw ExitCode.failure
         }
-        let folder = out.map { ($0 as NSString).expandingTildeInPath } ?? loaded.promptDirectory
+        let folder = out.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath).standardizedFileURL.path } ?? loaded.promptDirectory
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let engine = SynthesisEngine(settings: runtime.config.tts, voice: voice)
         var synthesis = PromptSynthesis(folder: folder, engine: engine, force: force)
