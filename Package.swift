@@ -171,7 +171,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "MiniBotAudioTests", dependencies: ["MiniBotAudio", "MiniBotTestSupport"], swiftSettings: strict),
-        .testTarget(name: "MiniBotSpeechTests", dependencies: ["MiniBotSpeech"], exclude: ["Support/transcription_server.py"], swiftSettings: strict),
+        .testTarget(name: "MiniBotSpeechTests", dependencies: ["MiniBotSpeech"], exclude: ["Support/transcription_server.py", "Support/speech_server.py"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -8,7 +8,7 @@ struct PromptsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prompts",
         abstract: "Prepare the scenario's recorded prompts for the telephone line.",
-        subcommands: [PromptsPrepareCommand.self]
+        subcommands: [PromptsPrepareCommand.self, PromptsSynthesizeCommand.self]
     )
 }
 

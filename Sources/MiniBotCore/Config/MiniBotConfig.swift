@@ -16,10 +16,11 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     public var speech: Speech
     public var api: API
     public var amd: AMD
+    public var tts: TTS
 
     public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
                 dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(),
-                speech: Speech = .init(), api: API = .init(), amd: AMD = .init()) {
+                speech: Speech = .init(), api: API = .init(), amd: AMD = .init(), tts: TTS = .init()) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.logLevel = logLevel
@@ -31,6 +32,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         self.speech = speech
         self.api = api
         self.amd = amd
+        self.tts = tts
     }
 
     /// The database to use: ``databaseURL``, or the embedded SQLite file.
@@ -39,7 +41,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phone, dialer, listen, sip, speech, api, amd
+        case phone, dialer, listen, sip, speech, api, amd, tts
         case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
     }
 
