@@ -258,7 +258,7 @@ public struct CallSession: Sendable {
             switch event {
             case .played(let complete):
                 run.media.addBot(audio, at: start, playedFor: complete ? nil : run.media.now - start)
-                return complete ? .played : .stopped(stopReason(run.media, step: step?.name))
+                return complete ? .played : .stopped(await cutShort(run.media, step: step?.name))
             case .ended:
                 leg.stopPlayback()
                 run.media.addBot(audio, at: start, playedFor: run.media.now - start)
@@ -276,6 +276,15 @@ public struct CallSession: Sendable {
 
     private func stopReason(_ media: CallMedia, step: String?) -> Stop {
         media.ending != nil ? .hungUp(step) : .playbackFailed(step ?? "a prompt")
+    }
+
+    /// A prompt we did not stop came back unfinished: the line closed under
+    /// it (the hang-up is reported a moment later), or playback failed.
+    private func cutShort(_ media: CallMedia, step: String?) async -> Stop {
+        for _ in 0..<10 where media.ending == nil {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return stopReason(media, step: step)
     }
 
     /// Plays a step's prompt and, for a listening step, listens for the answer and classifies it.
@@ -342,9 +351,14 @@ public struct CallSession: Sendable {
                         continue
                     }
                 }
-            case .played:
+            case .played(let complete):
                 guard playing else { continue }
                 playing = false
+                if !complete {
+                    media.addBot(audio, at: promptStart, playedFor: media.now - promptStart)
+                    record(step: step, promptStart: promptStart, bargedAt: nil, answer: nil, run: &run)
+                    return .stopped(await cutShort(media, step: step.name))
+                }
                 listener = Endpointer(configuration: turnTiming, detector: bargeWindow?.detector ?? VoiceActivityDetector())
                 listenFirstFrame = nil
             case .ended:

@@ -1,0 +1,248 @@
+import Foundation
+import Logging
+import MiniBotAudio
+import MiniBotCore
+@testable import MiniBotDialer
+import MiniBotSIP
+import MiniBotSpeech
+import MiniBotStore
+import MiniBotTestSupport
+import Testing
+
+/// A whole campaign over the real stack: the built-in SIP agent dials real
+/// baresip callees on loopback, each playing a French "person" (Pico voice)
+/// timed against the robot's prompts; the real whisper.cpp transcribes, the
+/// real classifier and scenario decide, the real store keeps the outcome.
+@Suite("Campaign end to end: the universal scenario against baresip callees", .serialized)
+struct CampaignEndToEndTests {
+    /// Someone the robot calls, and what they say.
+    struct Persona: Sendable {
+        var name: String
+        var phone: String
+        /// Said right after the answer ("Allô ?"); nil: a voicemail greeting or silence.
+        var greeting: String?
+        /// The answers, one per listening step, in order.
+        var answers: [String]
+        /// The track ends (and baresip hangs up) right after the last answer.
+        var hangsUp = false
+        /// A voicemail greeting and beep instead of a person.
+        var voicemail: String?
+    }
+
+    static let personas: [Persona] = [
+        Persona(name: "interested", phone: "+33600000001", greeting: "Allô ?",
+                // Phrasings the base model hears right through µ-law (a bare "Oui." from Pico it does not).
+                answers: ["Oui, bien sûr, allez-y.", "Oui, je suis propriétaire.", "Non, pas vraiment.", "Non, pas vraiment.",
+                          "Oui, tout à fait, ça m'intéresse beaucoup.", "Le matin, c'est mieux."]),
+        Persona(name: "refuses", phone: "+33600000002", greeting: "Allô ?",
+                answers: ["Non merci, ça ne m'intéresse pas.", "Non, vraiment pas, au revoir."]),
+        Persona(name: "asks who", phone: "+33600000003", greeting: "Allô ?",
+                answers: ["C'est qui ?", "Non merci, ça ne m'intéresse pas."]),
+        Persona(name: "voicemail", phone: "+33600000004", greeting: nil, answers: [],
+                voicemail: "Bonjour, vous êtes bien sur la messagerie de Paul Martin. Je ne suis pas disponible pour le moment, laissez-moi un message après le bip."),
+        Persona(name: "silent", phone: "+33600000005", greeting: nil, answers: []),
+        Persona(name: "hangs up", phone: "+33600000006", greeting: "Allô ?", answers: ["Oui, je vous écoute."], hangsUp: true),
+        Persona(name: "opts out", phone: "+33600000007", greeting: "Allô ?",
+                answers: ["Retirez mon numéro de votre liste, je ne veux plus être appelé."]),
+    ]
+
+    @Test func everyCalleeEndsWithTheExpectedOutcome() async throws {
+        let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".deps/speech-test/ggml-base.bin").path
+        guard FileManager.default.fileExists(atPath: model) else {
+            throw TestSetupError("\(model) is missing: run scripts/fetch-test-model (scripts/test does)")
+        }
+        guard let python = PicoSynthesizer.defaultPython() else {
+            throw TestSetupError("no Python with py-nanotts: run scripts/setup")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID().uuidString.prefix(8))").path
+        defer { if ProcessInfo.processInfo.environment["MINIBOT_TEST_KEEP"] == nil { try? FileManager.default.removeItem(atPath: folder) } }
+        let pico = PicoSynthesizer(python: python)
+
+        // The robot's prompts, synthesised, and a scenario file pointing at them.
+        let promptFolder = folder + "/prompts"
+        try FileManager.default.createDirectory(atPath: promptFolder, withIntermediateDirectories: true)
+        let builtin = try ScenarioLoader.parse(try ScenarioLoader.builtinText)
+        var promptLength: [String: Double] = [:]
+        for step in builtin.steps.values {
+            let audio = try await Self.telephone(pico.synthesize(step.prompt.text))
+            try WAVFile.writePCM16(audio, to: promptFolder + "/" + step.prompt.file)
+            promptLength[step.name] = Double(audio.samples.count) / 8_000
+        }
+        let scenarioPath = folder + "/universal.yaml"
+        try (try ScenarioLoader.builtinText).replacingOccurrences(of: "prompts: .", with: "prompts: \(promptFolder)")
+            .write(toFile: scenarioPath, atomically: true, encoding: .utf8)
+        let loaded = try ScenarioLoader.load(scenarioPath, defaultPromptDirectory: promptFolder, checkPrompts: true) { _ in
+            ListenTimeouts(maxSilenceSeconds: 5, waitBeforeStop: 1.2)
+        }
+
+        // The callees.
+        var callees: [String: Baresip] = [:]
+        defer { for callee in callees.values { Task { await callee.peer.stop() } } }
+        for persona in Self.personas {
+            let track = try await Self.track(for: persona, scenario: builtin, promptLength: promptLength, pico: pico)
+            let voice = folder + "/\(persona.phone).wav"
+            try WAVFile.writePCM16(track, to: voice)
+            let home = folder + "/callee-\(persona.phone)"
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            callees[persona.phone] = try await Baresip.start(folder: home, voice: voice, lifetime: 300)
+        }
+
+        try await withFreshStore(.sqlite) { store, _ in
+            try await store.importContacts { sink in
+                try await sink.upsert(Self.personas.map { ContactUpsert(phone: try! PhoneNumberParser().parse($0.phone), firstName: $0.name) },
+                                      at: Date())
+            }
+            var settings = CampaignSettings(maxAttempts: 1)
+            settings.compliance.consentRequired = false
+            // Any day, any hour: the test must not depend on when it runs.
+            settings.compliance.callingWindows = [CallingWindow(weekdays: Array(1...7), startMinute: 0, endMinute: 24 * 60)]
+            settings.compliance.skipPublicHolidays = false
+            let campaign = Campaign(id: "e2e", name: "e2e", scenario: scenarioPath, settings: settings, createdAt: Date(), updatedAt: Date())
+            try await store.createCampaign(campaign)
+            #expect(try await store.enqueue(campaignID: "e2e", selection: ContactSelection(statuses: [.new], maxAttempts: 1), at: Date()) == Self.personas.count)
+
+            var config = MiniBotConfig(dataDir: folder + "/data")
+            config.sip.bindHost = "127.0.0.1"
+            config.sip.bindPort = 0
+            config.sip.rtpPortMin = 42_000
+            config.sip.rtpPortMax = 42_999
+            config.callerID.number = "+33162000000"
+            for persona in Self.personas { config.sip.routes[persona.phone] = callees[persona.phone]!.uri }
+            let agent = SIPAgent(configuration: try SIPTarget.agentConfiguration(config, userAgent: "MiniBotPanel-test"), logger: testLogger)
+            let recognizer = try WhisperRecognizer(modelPath: model, configuration: .init(threads: 2, concurrency: 2))
+            let files = CallFiles(dataDirectory: config.dataDir)
+            try files.prepare()
+            let session = CallSession(
+                configuration: .init(scenario: loaded, prompts: try PromptSet.load(loaded), settings: settings),
+                recognizer: recognizer, classifier: IntentClassifier(), store: store, files: files, logger: Self.logger)
+            let runner = CampaignRunner(campaignID: "e2e", worker: "test", store: store, telephony: SIPTelephony(agent: agent, config: config),
+                                        session: session, callerID: config.callerID,
+                                        limits: .init(maxConcurrentCalls: 4, delayBetweenCalls: .milliseconds(200),
+                                                      queueCheckInterval: .milliseconds(500), ringTimeout: .seconds(10)),
+                                        logger: Self.logger)
+            let ending = try await withThrowingTaskGroup(of: CampaignRunner.Ending?.self) { group in
+                group.addTask { try await agent.run(); return nil }
+                group.addTask { _ = try await agent.ready(); return try await runner.run() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(240))
+                    let queue = try await store.queueSummary(campaignID: "e2e")
+                    let active = await runner.activeCalls
+                    throw TestSetupError("the campaign did not end within 240 s: queue \(queue), in progress \(active.map(\.phone))")
+                }
+                defer { group.cancelAll() }
+                while let result = try await group.next() { if let result { return result } }
+                throw TestSetupError("the agent stopped")
+            }
+            #expect(ending == .completed)
+
+            struct Expected { var status: ContactStatus; var callStatus: CallStatus; var path: [String]? }
+            let expected: [String: Expected] = [
+                "+33600000001": .init(status: .leads, callStatus: .completed, path: ["hello", "q1", "q2", "q3", "is_leads", "confirm", "bye_success"]),
+                "+33600000002": .init(status: .notInterested, callStatus: .completed, path: ["hello", "retry", "bye_failed"]),
+                "+33600000003": .init(status: .notInterested, callStatus: .completed, path: ["hello", "retry", "bye_failed"]),
+                "+33600000004": .init(status: .noAnswer, callStatus: .machine, path: []),
+                "+33600000005": .init(status: .noAnswer, callStatus: .completed, path: nil),
+                "+33600000006": .init(status: .noAnswer, callStatus: .completed, path: nil),
+                "+33600000007": .init(status: .optOut, callStatus: .completed, path: ["hello", "bye_failed"]),
+            ]
+            for persona in Self.personas {
+                let contact = try #require(try await store.contact(phone: persona.phone))
+                let want = expected[persona.phone]!
+                let history = try await store.dialHistory(phone: persona.phone, since: Date().addingTimeInterval(-3600))
+                #expect(history.attempts.count == 1, "\(persona.name)")
+                let queue = try #require(try await store.queueEntry(campaignID: "e2e", phone: persona.phone))
+                let callID = try #require(queue.callID)
+                let call = try #require(try await store.call(id: callID))
+                let transcriptPath = try #require(call.transcriptPath)
+                let transcript = try JSONDecoder.transcript.decode(
+                    CallTranscript.self, from: Data(contentsOf: URL(fileURLWithPath: files.absolute(transcriptPath))))
+                let said = transcript.turns.map { "\($0.step): \($0.answer ?? "-") → \($0.intent ?? "-")" }.joined(separator: " | ")
+                #expect(contact.status == want.status, "\(persona.name): \(said) — \(transcript.endReason)")
+                #expect(call.status == want.callStatus, "\(persona.name): \(call.status) — \(transcript.endReason)")
+                if let path = want.path { #expect(transcript.turns.map(\.step) == path, "\(persona.name): \(said)") }
+                // Every answered call keeps its full-call WAV (stereo: robot left, callee right) and both transcripts.
+                let recordingPath = try #require(call.recordingPath)
+                let recording = try WAVFile.read(path: files.absolute(recordingPath))
+                #expect(recording.buffer.channels == 2)
+                #expect(call.duration > 1)
+                #expect(FileManager.default.fileExists(atPath: files.absolute(files.transcriptText(callID: call.callID))))
+            }
+            // The hang-up is recorded as such.
+            let hangUp = try #require(try await store.queueEntry(campaignID: "e2e", phone: "+33600000006"))
+            let hangUpCall = try #require(try await store.call(id: hangUp.callID!))
+            #expect(hangUpCall.endReason?.hasPrefix("callee hung up during") == true, "\(hangUpCall.endReason ?? "nil")")
+            // The opt-out lands on the list.
+            #expect(try await store.isOptedOut(phone: "+33600000007"))
+            // The lead's answers were stored as they came, with their clips.
+            let lead = try #require(try await store.queueEntry(campaignID: "e2e", phone: "+33600000001"))
+            let answers = try await store.interactions(callID: lead.callID!)
+            #expect(answers.map(\.step) == ["hello", "q1", "q2", "q3", "is_leads", "confirm"])
+            for answer in answers { #expect(answer.clipPath.map { FileManager.default.fileExists(atPath: files.absolute($0)) } == true) }
+            let counters = try #require(try await store.campaign(id: "e2e")).counters
+            #expect(counters.total == 7)
+            #expect(counters.leads == 1)
+            #expect(counters.machine == 1)
+        }
+    }
+
+    static let logger: Logger = {
+        var logger = Logger(label: "e2e")
+        logger.logLevel = ProcessInfo.processInfo.environment["MINIBOT_TEST_LOG"] == nil ? .warning : .debug
+        return logger
+    }()
+
+    /// 8 kHz mono, as the line carries it.
+    static func telephone(_ buffer: PCMBuffer) throws -> PCMBuffer {
+        try Resampler.resample(buffer.mono(), to: 8_000)
+    }
+
+    /// The callee's side of the call, timed against the robot's prompts: each
+    /// answer starts a little after the prompt it answers should have ended.
+    static func track(for persona: Persona, scenario: Scenario, promptLength: [String: Double], pico: PicoSynthesizer) async throws -> PCMBuffer {
+        var samples = [Int16](repeating: 0, count: 8_000 * 90)
+        func place(_ audio: PCMBuffer, at seconds: Double) -> Double {
+            let start = Int(seconds * 8_000)
+            for (offset, sample) in audio.samples.enumerated() where start + offset < samples.count { samples[start + offset] = sample }
+            return seconds + Double(audio.samples.count) / 8_000
+        }
+        var end = 0.3
+        if let voicemail = persona.voicemail {
+            end = place(try telephone(await pico.synthesize(voicemail)), at: 0.4)
+            end = place(Tone.sine(1_000, seconds: 0.5), at: end + 0.3)
+            samples = Array(samples.prefix(Int((end + 15) * 8_000)))
+            return PCMBuffer(sampleRate: 8_000, samples: samples)
+        }
+        if let greeting = persona.greeting {
+            end = place(try telephone(await pico.synthesize(greeting)), at: 0.3)
+        }
+        // The robot speaks once it has decided a person answered (≈ 1.5 s after the greeting).
+        var promptStart = end + 1.5
+        var step = scenario.start
+        for answer in persona.answers {
+            let audio = try telephone(await pico.synthesize(answer))
+            end = place(audio, at: promptStart + (promptLength[step] ?? 3) + 1.2)
+            let wait = scenario.steps[step]?.listen?.waitBeforeStop ?? 1.5
+            // After the answer: the end-of-turn silence, then transcription.
+            promptStart = end + wait + 1.2
+            step = Self.next(after: step, answer: answer, in: scenario)
+        }
+        let tail = persona.hangsUp ? 2.0 : 40.0
+        samples = Array(samples.prefix(Int((end + tail) * 8_000)))
+        return PCMBuffer(sampleRate: 8_000, samples: samples)
+    }
+
+    /// The step the robot goes to next, by the real classifier (to time the next answer).
+    static func next(after step: String, answer: String, in scenario: Scenario) -> String {
+        let event = ScenarioEvent(IntentClassifier().classify(answer).intent)
+        return scenario.steps[step]?.transitions[event]?.next ?? step
+    }
+}
+
+extension JSONDecoder {
+    static var transcript: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}
