@@ -67,6 +67,16 @@ struct WorkerTests {
         return counts
     }
 
+    /// The SIP ports the INVITEs came from: one per worker that dialled.
+    func dialingPorts(_ setup: Setup) -> Set<String> {
+        let log = (try? String(contentsOfFile: setup.folder + "/sipp/messages.log", encoding: .utf8)) ?? ""
+        var ports: Set<String> = []
+        for line in log.split(whereSeparator: \.isNewline) where line.hasPrefix("Via: SIP/2.0/UDP 127.0.0.1:") {
+            if let port = line.dropFirst("Via: SIP/2.0/UDP 127.0.0.1:".count).split(separator: ";").first { ports.insert(String(port)) }
+        }
+        return ports
+    }
+
     func waitForExit(_ process: Process, seconds: Double) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(100)) }
@@ -93,6 +103,7 @@ struct WorkerTests {
         let invites = try invitesByUser(setup)
         #expect(invites.count == setup.phones.count, "contacts dialled: \(invites.count) of \(setup.phones.count)")
         #expect(invites.values.allSatisfy { $0 == 1 }, "dialled twice: \(invites.filter { $0.value > 1 })")
+        #expect(dialingPorts(setup).count == 2, "both workers dialled: \(dialingPorts(setup))")
         let store = try await openStore(url: url, logger: testLogger)
         let summary = try await store.queueSummary(campaignID: setup.campaign)
         #expect(summary[.completed] == setup.phones.count)
