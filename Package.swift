@@ -148,6 +148,7 @@ let package = Package(
                 "MiniBotSIP",
                 "MiniBotSpeech",
                 "MiniBotStore",
+                "MiniBotDialer",
                 "MiniBotTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

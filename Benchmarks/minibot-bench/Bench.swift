@@ -15,6 +15,7 @@ struct Bench: AsyncParsableCommand {
             AudioBench.self,
             SpeechBench.self,
             AMDBench.self,
+            DialerBench.self,
         ]
     )
 }
