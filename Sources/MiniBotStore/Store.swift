@@ -36,6 +36,8 @@ public protocol Store: Sendable {
     func campaigns() async throws -> [Campaign]
     /// False when there is no such campaign.
     func setCampaignStatus(id: String, _ status: CampaignStatus, at: Date) async throws -> Bool
+    /// Replaces a campaign's settings (running workers apply them at their next look at the queue); false: no such campaign.
+    func setCampaignSettings(id: String, _ settings: CampaignSettings, at: Date) async throws -> Bool
     /// Fills the queue from a selection in one statement (INSERT … SELECT);
     /// returns rows added (contacts already queued in the campaign are left as
     /// they are, and do not count against the selection's limit). Contact

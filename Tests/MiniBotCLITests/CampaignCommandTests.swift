@@ -81,6 +81,11 @@ struct CampaignCommandTests {
         #expect(again.status != 0)
         #expect(again.stderr.contains("is paused; it cannot become paused"))
         #expect(try await MinibotProcess.run(["campaign", "resume", id], environment: env).status == 0)
+        let set = try await MinibotProcess.run(["campaign", "set", id, "--max-concurrent-calls", "3"], environment: env)
+        #expect(set.stdout.contains("3 calls at once"), "\(set.stderr)")
+        let settings = try await MinibotProcess.run(["campaign", "show", id, "--json"], environment: env)
+        let stored = ((try JSONSerialization.jsonObject(with: Data(settings.stdout.utf8)) as? [String: Any])?["campaign"] as? [String: Any])?["settings"] as? [String: Any]
+        #expect(stored?["max_concurrent_calls"] as? Int == 3)
         #expect(try await MinibotProcess.run(["campaign", "cancel", id], environment: env).status == 0)
         let shown = try await MinibotProcess.run(["campaign", "show", id, "--json"], environment: env)
         let show = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]

@@ -89,7 +89,6 @@ struct WorkerTests {
         defer { Task { try? await cleanup() } }
         let setup = try await setUp(backend, url: url, count: backend == .postgres ? 500 : 200, scenario: "uas_busy.xml",
                                     ringTimeout: 10, lease: 30, concurrency: 20)
-        defer { Task { await setup.sipp.peer.stop() } }
         let workers = try (0..<2).map { index in
             try MinibotProcess.start(["worker", "--campaign", setup.campaign, "--exit-when-idle"], environment: setup.environment,
                                      stderr: FileHandle(forWritingTo: URL(fileURLWithPath: Self.log(setup, "worker\(index)"))))
@@ -108,6 +107,7 @@ struct WorkerTests {
         let summary = try await store.queueSummary(campaignID: setup.campaign)
         #expect(summary[.completed] == setup.phones.count)
         await store.close()
+        await setup.sipp.peer.stop()
     }
 
     @Test(arguments: Backend.available)
@@ -117,7 +117,6 @@ struct WorkerTests {
         let count = 40
         let setup = try await setUp(backend, url: url, count: count, scenario: "uas_ring_noanswer.xml", ringTimeout: 3, lease: 2,
                                     concurrency: 8)
-        defer { Task { await setup.sipp.peer.stop() } }
         let first = try MinibotProcess.start(["worker", "--campaign", setup.campaign], environment: setup.environment,
                                              stderr: FileHandle(forWritingTo: URL(fileURLWithPath: Self.log(setup, "first"))))
         // Kill it while calls are ringing and contacts wait in its claims.
@@ -147,6 +146,7 @@ struct WorkerTests {
         #expect((summary[.interrupted] ?? 0) + (summary[.completed] ?? 0) == count, "\(summary)")
         #expect((summary[.interrupted] ?? 0) >= 1)
         await store.close()
+        await setup.sipp.peer.stop()
     }
 
     static func log(_ setup: Setup, _ name: String) -> String {

@@ -10,7 +10,7 @@ struct CampaignCommand: AsyncParsableCommand {
         commandName: "campaign",
         abstract: "Launch, watch and steer calling campaigns.",
         subcommands: [CampaignLaunchCommand.self, CampaignCreateCommand.self, CampaignListCommand.self, CampaignShowCommand.self,
-                      CampaignPauseCommand.self, CampaignResumeCommand.self, CampaignCancelCommand.self]
+                      CampaignPauseCommand.self, CampaignResumeCommand.self, CampaignCancelCommand.self, CampaignSetCommand.self]
     )
 }
 
@@ -249,4 +249,42 @@ struct CampaignCancelCommand: CampaignStatusCommand {
     static let allowedFrom: Set<CampaignStatus> = [.active, .paused]
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The campaign's id.") var id: String
+}
+
+struct CampaignSetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Change a campaign's concurrency or pace, even while it runs (workers apply it within a second).",
+        discussion: "`--max-concurrent-calls 0` and `--delay-between-calls -1` go back to the configuration's values."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The campaign's id.")
+    var id: String
+
+    @Option(help: "Calls at once for this campaign.")
+    var maxConcurrentCalls: Int?
+
+    @Option(help: "Seconds between two call starts.")
+    var delayBetweenCalls: Double?
+
+    func validate() throws {
+        if maxConcurrentCalls == nil && delayBetweenCalls == nil { throw ValidationError("give --max-concurrent-calls or --delay-between-calls") }
+        if let maxConcurrentCalls, !(0...1_000).contains(maxConcurrentCalls) { throw ValidationError("--max-concurrent-calls must be in 0…1000") }
+        if let delayBetweenCalls, delayBetweenCalls > 600 { throw ValidationError("--delay-between-calls must be at most 600 s") }
+    }
+
+    func run() async throws {
+        let runtime = try Runtime(global)
+        try await runtime.withStore { store in
+            guard var campaign = try await store.campaign(id: id) else { throw ValidationError("no campaign with id \(id) (minibot campaign list)") }
+            if let maxConcurrentCalls { campaign.settings.maxConcurrentCalls = maxConcurrentCalls == 0 ? nil : maxConcurrentCalls }
+            if let delayBetweenCalls { campaign.settings.delayBetweenCalls = delayBetweenCalls < 0 ? nil : delayBetweenCalls }
+            _ = try await store.setCampaignSettings(id: id, campaign.settings, at: Date())
+            let concurrency = campaign.settings.maxConcurrentCalls.map(String.init) ?? "\(runtime.config.dialer.maxConcurrentCalls) (configuration)"
+            let delay = campaign.settings.delayBetweenCalls.map { "\($0) s" } ?? "\(runtime.config.dialer.delayBetweenCalls) s (configuration)"
+            Output.write("campaign \(id): \(concurrency) calls at once, \(delay) between calls\n")
+        }
+    }
 }

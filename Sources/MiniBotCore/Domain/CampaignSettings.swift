@@ -21,6 +21,10 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
     public var callbackDelaySeconds: Double
     public var machineAction: MachineAction
     public var compliance: ComplianceSettings
+    /// Calls at once for this campaign, over the configuration's `dialer.max_concurrent_calls`; nil: the configuration's.
+    public var maxConcurrentCalls: Int?
+    /// Seconds between two call starts, over `dialer.delay_between_calls`; nil: the configuration's.
+    public var delayBetweenCalls: Double?
 
     public init(language: String = "fr", maxAttempts: Int = 3, retryDelaySeconds: Double = 300,
                 callbackDelaySeconds: Double = 7_200, machineAction: MachineAction = .hangup,
@@ -37,6 +41,7 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
         case language, compliance
         case maxAttempts = "max_attempts", retryDelaySeconds = "retry_delay_seconds"
         case callbackDelaySeconds = "callback_delay_seconds", machineAction = "machine_action"
+        case maxConcurrentCalls = "max_concurrent_calls", delayBetweenCalls = "delay_between_calls"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -48,5 +53,7 @@ public struct CampaignSettings: Codable, Sendable, Equatable {
         callbackDelaySeconds = try container.decodeIfPresent(Double.self, forKey: .callbackDelaySeconds) ?? defaults.callbackDelaySeconds
         machineAction = try container.decodeIfPresent(MachineAction.self, forKey: .machineAction) ?? defaults.machineAction
         compliance = try container.decodeIfPresent(ComplianceSettings.self, forKey: .compliance) ?? defaults.compliance
+        maxConcurrentCalls = try container.decodeIfPresent(Int.self, forKey: .maxConcurrentCalls)
+        delayBetweenCalls = try container.decodeIfPresent(Double.self, forKey: .delayBetweenCalls)
     }
 }

@@ -65,6 +65,7 @@ public actor CampaignRunner {
     let logger: Logger
     let now: @Sendable () -> Date
     public private(set) var limits: Limits
+    private var baseLimits: Limits
     private var active: [String: ActiveCall] = [:]
     private var sessionTasks: [String: Task<Void, Never>] = [:]
     private var callTasks: [String: Task<Void, Never>] = [:]
@@ -83,6 +84,7 @@ public actor CampaignRunner {
         self.session = session
         self.callerID = callerID
         self.limits = limits
+        self.baseLimits = limits
         var logger = logger
         logger[metadataKey: "campaign"] = "\(campaignID)"
         self.logger = logger
@@ -94,7 +96,9 @@ public actor CampaignRunner {
         "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(6).lowercased())"
     }
 
+    /// New limits from the configuration; a campaign's own settings still win over them.
     public func update(_ limits: Limits) {
+        baseLimits = limits
         self.limits = limits
     }
 
@@ -146,6 +150,7 @@ public actor CampaignRunner {
             case .active:
                 break
             }
+            applyOverrides(campaign.settings)
             if ContinuousClock.now - lastRecovery > limits.lease {
                 lastRecovery = .now
                 _ = try await store.recoverExpiredLeases(now: now())
@@ -178,6 +183,17 @@ public actor CampaignRunner {
         }
         logger.info("campaign run ended", metadata: ["ending": "\(ending.rawValue)"])
         return ending
+    }
+
+    /// The campaign's own concurrency and pace, changed while it runs (`minibot campaign set`).
+    private func applyOverrides(_ settings: CampaignSettings) {
+        let concurrency = settings.maxConcurrentCalls ?? baseLimits.maxConcurrentCalls
+        let delay = settings.delayBetweenCalls.map { Duration.milliseconds(Int($0 * 1_000)) } ?? baseLimits.delayBetweenCalls
+        if concurrency != limits.maxConcurrentCalls || delay != limits.delayBetweenCalls {
+            logger.info("limits changed", metadata: ["max_concurrent_calls": "\(concurrency)", "delay_between_calls": "\(delay)"])
+            limits.maxConcurrentCalls = max(1, concurrency)
+            limits.delayBetweenCalls = max(.zero, delay)
+        }
     }
 
     private func pause(_ duration: Duration) async throws {

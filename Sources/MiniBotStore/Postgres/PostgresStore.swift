@@ -292,6 +292,11 @@ public final class PostgresStore: Store {
         try await !rows("UPDATE campaigns SET status = \(status.rawValue), updated_at = \(date) WHERE id = \(id) RETURNING 1") { _ in () }.isEmpty
     }
 
+    public func setCampaignSettings(id: String, _ settings: CampaignSettings, at date: Date) async throws -> Bool {
+        let text = try SettingsColumn.encode(settings)
+        return try await !rows("UPDATE campaigns SET settings = \(text), updated_at = \(date) WHERE id = \(id) RETURNING 1") { _ in () }.isEmpty
+    }
+
     public func enqueue(_ entries: [QueueEntry]) async throws {
         try await run {
             try await client.withTransaction(logger: logger) { connection in

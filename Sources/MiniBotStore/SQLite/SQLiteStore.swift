@@ -215,6 +215,15 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func setCampaignSettings(id: String, _ settings: CampaignSettings, at date: Date) async throws -> Bool {
+        let text = try SettingsColumn.encode(settings)
+        return try locked { db in
+            try db.prepare("UPDATE campaigns SET settings = ?, updated_at = ? WHERE id = ?")
+                .run([.text(text), .date(date), .text(id)])
+            return db.changes > 0
+        }
+    }
+
     public func enqueue(_ entries: [QueueEntry]) async throws {
         try locked { db in
             try db.transaction {
