@@ -149,6 +149,36 @@ struct WorkerTests {
         await setup.sipp.peer.stop()
     }
 
+    @Test func sigtermStopsLaunchingAndLetsCallsInProgressFinish() async throws {
+        let (url, cleanup) = try await freshDatabase(.sqlite)
+        defer { Task { try? await cleanup() } }
+        let setup = try await setUp(.sqlite, url: url, count: 30, scenario: "uas_ring_noanswer.xml", ringTimeout: 3, lease: 30,
+                                    concurrency: 5)
+        let worker = try MinibotProcess.start(["worker", "--campaign", setup.campaign, "--grace", "20"], environment: setup.environment,
+                                              stderr: FileHandle(forWritingTo: URL(fileURLWithPath: Self.log(setup, "worker"))))
+        var ringing = 0
+        for _ in 0..<100 where ringing < 5 {
+            try await Task.sleep(for: .milliseconds(100))
+            ringing = try invitesByUser(setup).count
+        }
+        kill(worker.processIdentifier, SIGTERM)
+        let exited = await waitForExit(worker, seconds: 30)
+        if !exited { worker.terminate() }
+        #expect(exited, "the worker did not stop within its grace")
+        #expect(worker.terminationStatus == 0)
+        let dialled = try invitesByUser(setup)
+        #expect(dialled.count >= 5 && dialled.count < 30, "dialled \(dialled.count)")
+        let store = try await openStore(url: url, logger: testLogger)
+        let summary = try await store.queueSummary(campaignID: setup.campaign)
+        // The calls ringing at SIGTERM ran to their end; nobody else was dialled; nothing is left claimed.
+        #expect(summary[.completed] == dialled.count, "\(summary)")
+        #expect(summary[.pending] == 30 - dialled.count, "\(summary)")
+        let held: Int = (summary[.claimed] ?? 0) + (summary[.calling] ?? 0) + (summary[.interrupted] ?? 0)
+        #expect(held == 0, "\(summary)")
+        await store.close()
+        await setup.sipp.peer.stop()
+    }
+
     static func log(_ setup: Setup, _ name: String) -> String {
         let path = setup.folder + "/\(name).log"
         FileManager.default.createFile(atPath: path, contents: nil)
