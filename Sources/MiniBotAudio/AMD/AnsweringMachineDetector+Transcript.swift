@@ -13,11 +13,12 @@ extension AnsweringMachineDetector {
     /// True when ``greetingTranscriptSpan`` has audio to transcribe.
     public var wantsGreetingTranscript: Bool { greetingTranscriptSpan != nil }
 
-    /// Takes the transcript of the greeting so far (or of ``greetingTranscriptSpan``).
-    /// A voicemail phrase of `keywords` in it (accents, case and punctuation
-    /// ignored) decides `machine` at once; otherwise the greeting is taken for
-    /// a person's after `afterGreetingSilence`, whatever its length, and the
-    /// decision comes now if that silence has already passed. Nil after a decision.
+    /// Takes the transcript of the latest ``greetingTranscriptSpan``. A
+    /// voicemail phrase of `keywords` in it (accents, case and punctuation
+    /// ignored) decides `machine` at once. Otherwise, unless the callee has
+    /// spoken again since that span, the greeting is taken for a person's after
+    /// `afterGreetingSilence` whatever its length, and the decision comes now
+    /// if that silence has already passed. Nil after a decision.
     public mutating func transcript(_ text: String) -> AMDDecision? {
         guard !decided else { return nil }
         let words = " " + Self.normalise(text) + " "
@@ -25,18 +26,19 @@ extension AnsweringMachineDetector {
             return decide(.machine, "keyword \"\(keyword)\"")
         }
         guard !words.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-        transcriptClean = true
-        if greetingStart != nil, !inVoice, silenceRun >= frames(configuration.afterGreetingSilence) {
+        cleanThrough = offeredThrough
+        if greetingStart != nil, lastVoice <= offeredThrough, !inVoice, silenceRun >= frames(configuration.afterGreetingSilence) {
             return decide(.human, "after-greeting-silence \(silenceRun * 20) ms, transcript without voicemail phrase")
         }
         return nil
     }
 
     mutating func offerTranscript() {
-        guard let start = greetingStart, voiced >= frames(configuration.transcriptMinimumSpeech) else { return }
+        guard let start = greetingStart, greetingLength >= frames(configuration.transcriptMinimumSpeech) else { return }
         let from = Duration.milliseconds(max(0, 20 * start - 200))
         let to = Duration.milliseconds(20 * (lastVoice + 1) + 200)
         transcriptSpan = from..<to
+        offeredThrough = lastVoice
     }
 
     /// Lower case, accents removed, everything but letters and digits made one space.

@@ -8,14 +8,14 @@ extension MiniBotConfig {
     public struct AMD: Codable, Sendable, Equatable {
         /// Silence before anything is said after which the result is `unknown` (Asterisk: MACHINE).
         public var initialSilence: Int
-        /// Voiced length of a greeting beyond which it is a machine's.
+        /// Length of a greeting, from its first word, pauses included, beyond which it is a machine's.
         public var greeting: Int
         /// Silence after a short greeting (up to ``shortGreeting``) that makes it a person.
         public var afterGreetingSilence: Int
         /// Silence after a greeting of ``greeting`` ms that makes it a person; greetings in
         /// between wait in proportion, giving a voicemail's beep time to come.
         public var afterLongGreetingSilence: Int
-        /// Voiced length up to which a greeting counts as short ("Allô ?", "Oui, bonjour").
+        /// Length up to which a greeting counts as short ("Allô ?", "Oui, bonjour").
         public var shortGreeting: Int
         /// Longest analysis; undecided by then, the result is `unknown`.
         public var totalAnalysisTime: Int
