@@ -51,6 +51,7 @@ struct AMDBench: AsyncParsableCommand {
         print("AMD corpus: \(directory), \(clips.count) clips (\(ours.evaluation.count(label: .human)) people, "
             + "\(ours.evaluation.count(label: .machine)) machines), \(frameCount) frames\n")
         print(Self.table(rows))
+        print("\n" + Self.scenarioTable(rows))
         if misses {
             for (name, run) in rows {
                 print("\nmisses of \(name):")
@@ -103,6 +104,26 @@ struct AMDBench: AsyncParsableCommand {
                           latency.joined(separator: " / "), percent(e.machinesBeforeBeepEnd), String(format: "%.2f", run.microsecondsPerFrame)])
         }
         let widths = header.indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
+        return lines.enumerated().map { n, line in
+            let text = line.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            return n == 0 ? text + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") : text
+        }.joined(separator: "\n")
+    }
+
+    /// Correct decisions per scenario of the corpus, one column per detector.
+    static func scenarioTable(_ rows: [(String, Run)]) -> String {
+        let keys = Set(rows[0].1.evaluation.outcomes.map { "\($0.clip.label.rawValue)/\($0.clip.scenario)" }).sorted()
+        var lines = [["scenario", "clips"] + rows.map(\.0)]
+        for key in keys {
+            var line = [key]
+            for (n, row) in rows.enumerated() {
+                let outcomes = row.1.evaluation.outcomes.filter { "\($0.clip.label.rawValue)/\($0.clip.scenario)" == key }
+                if n == 0 { line.append("\(outcomes.count)") }
+                line.append("\(outcomes.filter(\.isCorrect).count)")
+            }
+            lines.append(line)
+        }
+        let widths = lines[0].indices.map { column in lines.map { $0[column].count }.max() ?? 0 }
         return lines.enumerated().map { n, line in
             let text = line.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
             return n == 0 ? text + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") : text

@@ -30,7 +30,7 @@ extension AnsweringMachineDetector {
         public var beepMinimumDuration: Int
         /// Voiced speech before a transcript of the greeting is asked for.
         public var transcriptMinimumSpeech: Int
-        /// Phrases that mark a voicemail greeting's transcript (accents and case ignored).
+        /// Phrases that mark a voicemail greeting's transcript (accents and case ignored, matched at word starts).
         public var keywords: [String]
 
         /// The defaults of ``MiniBotConfig/AMD``.

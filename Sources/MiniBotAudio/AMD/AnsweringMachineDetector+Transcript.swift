@@ -14,21 +14,16 @@ extension AnsweringMachineDetector {
     public var wantsGreetingTranscript: Bool { greetingTranscriptSpan != nil }
 
     /// Takes the transcript of the latest ``greetingTranscriptSpan``. A
-    /// voicemail phrase of `keywords` in it (accents, case and punctuation
-    /// ignored) decides `machine` at once. Otherwise, unless the callee has
-    /// spoken again since that span, the greeting is taken for a person's after
-    /// `afterGreetingSilence` whatever its length, and the decision comes now
-    /// if that silence has already passed. Nil after a decision.
+    /// voicemail phrase of `keywords` at the start of a word (accents, case and
+    /// punctuation ignored, so "message" also finds "messagerie" and a
+    /// recogniser's "messageerie") decides `machine` at once. A transcript
+    /// without one changes nothing: recognisers mishear telephone audio too
+    /// often for its silence to count as evidence of a person. Nil after a decision.
     public mutating func transcript(_ text: String) -> AMDDecision? {
         guard !decided else { return nil }
-        let words = " " + Self.normalise(text) + " "
-        if let keyword = keywords.first(where: { words.contains(" " + $0 + " ") }) {
+        let words = " " + Self.normalise(text)
+        if let keyword = keywords.first(where: { words.contains(" " + $0) }) {
             return decide(.machine, "keyword \"\(keyword)\"")
-        }
-        guard !words.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-        cleanThrough = offeredThrough
-        if greetingStart != nil, lastVoice <= offeredThrough, !inVoice, silenceRun >= frames(configuration.afterGreetingSilence) {
-            return decide(.human, "after-greeting-silence \(silenceRun * 20) ms, transcript without voicemail phrase")
         }
         return nil
     }
@@ -38,7 +33,6 @@ extension AnsweringMachineDetector {
         let from = Duration.milliseconds(max(0, 20 * start - 200))
         let to = Duration.milliseconds(20 * (lastVoice + 1) + 200)
         transcriptSpan = from..<to
-        offeredThrough = lastVoice
     }
 
     /// Lower case, accents removed, everything but letters and digits made one space.

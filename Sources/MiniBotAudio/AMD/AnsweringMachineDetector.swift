@@ -27,9 +27,7 @@ import MiniBotCore
 ///   0.5 s of silence and a beep is not taken for a person).
 /// - **A transcript** (optional): when ``greetingTranscriptSpan`` appears,
 ///   transcribe that audio and pass the text to ``transcript(_:)``; a voicemail
-///   phrase ("messagerie", "laissez un message"…) makes it a machine at once,
-///   a transcript without one lets a long greeting count as a person's after
-///   `afterGreetingSilence`.
+///   phrase ("messagerie", "laissez un message"…) makes it a machine at once.
 /// - Nothing said for `initialSilence`, or no decision in `totalAnalysisTime`:
 ///   `unknown` (the call session treats it as it chooses; speaking first is
 ///   the polite default, since people who say nothing are waiting for us).
@@ -52,8 +50,6 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
     var lastVoice = 0                    // last voice frame
     // Transcript exchange.
     var transcriptSpan: Range<Duration>?
-    var offeredThrough = 0               // last voice frame of the span offered
-    var cleanThrough: Int?               // last voice frame a transcript without a voicemail phrase covered
 
     /// A detector that has heard nothing yet.
     public init(configuration: Configuration = .init()) {
@@ -137,7 +133,7 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
     var silenceNeeded: Int {
         let c = configuration
         let length = greetingLength * 20
-        if length <= c.shortGreeting || cleanThrough.map({ lastVoice <= $0 }) == true { return c.afterGreetingSilence }
+        if length <= c.shortGreeting { return c.afterGreetingSilence }
         let span = max(1, c.greeting - c.shortGreeting)
         let share = min(1, Double(length - c.shortGreeting) / Double(span))
         return c.afterGreetingSilence + Int(Double(c.afterLongGreetingSilence - c.afterGreetingSilence) * share)

@@ -33,7 +33,7 @@ extension MiniBotConfig {
         public var beepMinimumDuration: Int
         /// Speech heard before a transcript of the greeting is asked for (when a recogniser is configured).
         public var transcriptMinimumSpeech: Int
-        /// Words or phrases that mark a voicemail greeting's transcript (accents and case ignored).
+        /// Words or phrases that mark a voicemail greeting's transcript (accents and case ignored, matched at word starts).
         public var keywords: [String]
 
         public init(initialSilence: Int = 2500, greeting: Int = 5000, afterGreetingSilence: Int = 800,
@@ -57,11 +57,13 @@ extension MiniBotConfig {
             self.keywords = keywords
         }
 
-        /// Phrases of French voicemail greetings that a person answering the phone does not say.
+        /// Phrases of French voicemail greetings that a person answering the
+        /// phone does not say. Each matches at the start of a word, so the stems
+        /// "message" and "bip" also catch "messagerie", "messages" and a
+        /// recogniser's near misses ("messageerie").
         public static let defaultKeywords = [
-            "messagerie", "répondeur", "boîte vocale", "laissez un message", "laissez-moi un message",
-            "laissez-nous un message", "laisser un message", "laissez votre message", "après le bip",
-            "bip sonore", "signal sonore", "pas disponible", "pas joignable", "votre correspondant",
+            "messagerie", "répondeur", "boîte vocale", "laissez un message", "après le bip", "pas disponible",
+            "indisponible", "pas joignable", "votre correspondant", "signal sonore", "message", "bip",
         ]
 
         enum CodingKeys: String, CodingKey {
