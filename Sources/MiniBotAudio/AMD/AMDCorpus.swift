@@ -11,6 +11,10 @@ public struct AMDCorpus: Sendable {
         public var label: AMDResult
         /// The generator's scenario (`allo-wait`, `late-beep`, …).
         public var scenario: String
+        /// What was said (utterances separated by ` | `).
+        public var text: String
+        /// When the first utterance began.
+        public var speechStart: Duration
         /// When the person's first utterance, or the machine's whole greeting, ended.
         public var speechEnd: Duration
         public var beepStart: Duration?
@@ -34,14 +38,17 @@ public struct AMDCorpus: Sendable {
             return index
         }
         let file = try column("file"), label = try column("label"), scenario = try column("scenario")
+        let text = try column("text"), start = try column("speech_start_ms")
         let end = try column("speech_end_ms"), beepStart = try column("beep_start_ms"), beepEnd = try column("beep_end_ms")
         func ms(_ text: String) -> Duration? { Int(text).map { .milliseconds($0) } }
         clips = try lines.dropFirst().enumerated().map { n, fields in
-            guard fields.count == header.count, let result = AMDResult(rawValue: fields[label]), let speechEnd = ms(fields[end]) else {
-                throw AMDCorpusError(description: "\(path) line \(n + 2): expected \(header.count) tab-separated fields with a label and speech_end_ms")
+            guard fields.count == header.count, let result = AMDResult(rawValue: fields[label]),
+                  let speechStart = ms(fields[start]), let speechEnd = ms(fields[end]) else {
+                throw AMDCorpusError(description: "\(path) line \(n + 2): expected \(header.count) tab-separated fields with a label and speech times")
             }
             return Clip(path: (directory as NSString).appendingPathComponent(fields[file]), label: result, scenario: fields[scenario],
-                        speechEnd: speechEnd, beepStart: ms(fields[beepStart]), beepEnd: ms(fields[beepEnd]))
+                        text: fields[text], speechStart: speechStart, speechEnd: speechEnd,
+                        beepStart: ms(fields[beepStart]), beepEnd: ms(fields[beepEnd]))
         }
     }
 

@@ -6,13 +6,13 @@ extension AnsweringMachineDetector {
     public struct Configuration: Sendable, Equatable {
         /// Silence before anything is said after which the result is `unknown`.
         public var initialSilence: Int
-        /// Voiced length of a greeting beyond which it is a machine's.
+        /// Length of a greeting, from its first word, pauses included, beyond which it is a machine's.
         public var greeting: Int
         /// Silence after a short greeting that makes it a person.
         public var afterGreetingSilence: Int
         /// Silence after a greeting of `greeting` ms that makes it a person (in between: in proportion).
         public var afterLongGreetingSilence: Int
-        /// Voiced length up to which a greeting is short.
+        /// Length up to which a greeting is short.
         public var shortGreeting: Int
         /// Longest analysis; undecided by then, `unknown`.
         public var totalAnalysisTime: Int
@@ -30,7 +30,7 @@ extension AnsweringMachineDetector {
         public var beepMinimumDuration: Int
         /// Voiced speech before a transcript of the greeting is asked for.
         public var transcriptMinimumSpeech: Int
-        /// Phrases that mark a voicemail greeting's transcript (accents and case ignored).
+        /// Phrases that mark a voicemail greeting's transcript (accents and case ignored, matched at word starts).
         public var keywords: [String]
 
         /// The defaults of ``MiniBotConfig/AMD``.

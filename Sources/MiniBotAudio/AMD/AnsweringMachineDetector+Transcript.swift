@@ -13,27 +13,23 @@ extension AnsweringMachineDetector {
     /// True when ``greetingTranscriptSpan`` has audio to transcribe.
     public var wantsGreetingTranscript: Bool { greetingTranscriptSpan != nil }
 
-    /// Takes the transcript of the greeting so far (or of ``greetingTranscriptSpan``).
-    /// A voicemail phrase of `keywords` in it (accents, case and punctuation
-    /// ignored) decides `machine` at once; otherwise the greeting is taken for
-    /// a person's after `afterGreetingSilence`, whatever its length, and the
-    /// decision comes now if that silence has already passed. Nil after a decision.
+    /// Takes the transcript of the latest ``greetingTranscriptSpan``. A
+    /// voicemail phrase of `keywords` at the start of a word (accents, case and
+    /// punctuation ignored, so "message" also finds "messagerie" and a
+    /// recogniser's "messageerie") decides `machine` at once. A transcript
+    /// without one changes nothing: recognisers mishear telephone audio too
+    /// often for its silence to count as evidence of a person. Nil after a decision.
     public mutating func transcript(_ text: String) -> AMDDecision? {
         guard !decided else { return nil }
-        let words = " " + Self.normalise(text) + " "
-        if let keyword = keywords.first(where: { words.contains(" " + $0 + " ") }) {
+        let words = " " + Self.normalise(text)
+        if let keyword = keywords.first(where: { words.contains(" " + $0) }) {
             return decide(.machine, "keyword \"\(keyword)\"")
-        }
-        guard !words.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-        transcriptClean = true
-        if greetingStart != nil, !inVoice, silenceRun >= frames(configuration.afterGreetingSilence) {
-            return decide(.human, "after-greeting-silence \(silenceRun * 20) ms, transcript without voicemail phrase")
         }
         return nil
     }
 
     mutating func offerTranscript() {
-        guard let start = greetingStart, voiced >= frames(configuration.transcriptMinimumSpeech) else { return }
+        guard let start = greetingStart, greetingLength >= frames(configuration.transcriptMinimumSpeech) else { return }
         let from = Duration.milliseconds(max(0, 20 * start - 200))
         let to = Duration.milliseconds(20 * (lastVoice + 1) + 200)
         transcriptSpan = from..<to

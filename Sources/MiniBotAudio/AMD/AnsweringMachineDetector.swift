@@ -14,20 +14,20 @@ import MiniBotCore
 ///   a voicemail's; the decision comes while the beep still sounds.
 /// - **The greeting's length**: speech (``VoiceActivityDetector`` against the
 ///   line's own noise floor, and above `silenceThreshold`) is cut into words at
-///   pauses of `betweenWordsSilence`; once `greeting` ms of it are voiced, or
+///   pauses of `betweenWordsSilence`; once the greeting has lasted `greeting` ms
+///   from its first word (pauses included: recorded greetings pause between
+///   sentences as long as people do between words), or
 ///   one sound lasts `maximumWordLength`, or there are more than
 ///   `maximumNumberOfWords` words, it is a recorded greeting.
 /// - **The silence after it**: people say something short and wait. After a
-///   short greeting (≤ `shortGreeting` voiced), `afterGreetingSilence` of
+///   short greeting (≤ `shortGreeting`), `afterGreetingSilence` of
 ///   silence makes it a person; after a longer one, the silence needed grows
 ///   in proportion up to `afterLongGreetingSilence`, long enough for a
 ///   voicemail's beep to come first (a 2.3 s voicemail greeting followed by
 ///   0.5 s of silence and a beep is not taken for a person).
 /// - **A transcript** (optional): when ``greetingTranscriptSpan`` appears,
 ///   transcribe that audio and pass the text to ``transcript(_:)``; a voicemail
-///   phrase ("messagerie", "laissez un message"…) makes it a machine at once,
-///   a transcript without one lets a long greeting count as a person's after
-///   `afterGreetingSilence`.
+///   phrase ("messagerie", "laissez un message"…) makes it a machine at once.
 /// - Nothing said for `initialSilence`, or no decision in `totalAnalysisTime`:
 ///   `unknown` (the call session treats it as it chooses; speaking first is
 ///   the polite default, since people who say nothing are waiting for us).
@@ -46,12 +46,10 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
     var silenceRun = 0                   // frames since the last voice frame
     var wordCounted = false              // the current run already counted as a word
     var words = 0
-    var voiced = 0                       // voice frames since the greeting began
     var greetingStart: Int?              // first frame of the first word
     var lastVoice = 0                    // last voice frame
     // Transcript exchange.
     var transcriptSpan: Range<Duration>?
-    var transcriptClean = false          // a transcript came back without a voicemail phrase
 
     /// A detector that has heard nothing yet.
     public init(configuration: Configuration = .init()) {
@@ -90,14 +88,10 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
             silenceRun = 0
             voiceRun += 1
             lastVoice = i
-            if greetingStart != nil { voiced += 1 }
             if !wordCounted && voiceRun >= frames(c.minWordLength) {
                 wordCounted = true
                 words += 1
-                if greetingStart == nil {
-                    greetingStart = i - voiceRun + 1
-                    voiced = voiceRun
-                }
+                if greetingStart == nil { greetingStart = i - voiceRun + 1 }
             }
         } else {
             silenceRun += 1
@@ -110,8 +104,8 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
             }
             return nil
         }
-        if voiced >= frames(c.greeting) {
-            return decide(.machine, "long-greeting \(voiced * 20) ms voiced")
+        if greetingLength >= frames(c.greeting) {
+            return decide(.machine, "long-greeting \(greetingLength * 20) ms")
         }
         if isVoice && voiceRun >= frames(c.maximumWordLength) {
             return decide(.machine, "max-word-length \(voiceRun * 20) ms")
@@ -123,7 +117,7 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
             if silenceRun == frames(150) { offerTranscript() }
             let needed = frames(silenceNeeded)
             if silenceRun >= needed {
-                return decide(.human, "after-greeting-silence \(silenceRun * 20) ms after \(voiced * 20) ms voiced")
+                return decide(.human, "after-greeting-silence \(silenceRun * 20) ms after a \(greetingLength * 20) ms greeting")
             }
         }
         if frameIndex >= frames(c.totalAnalysisTime) {
@@ -132,11 +126,14 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
         return nil
     }
 
+    /// Frames from the greeting's first word to its last voice frame so far.
+    var greetingLength: Int { greetingStart.map { lastVoice - $0 + 1 } ?? 0 }
+
     /// The silence, in ms, that ends the greeting heard so far.
     var silenceNeeded: Int {
         let c = configuration
-        let length = voiced * 20
-        if transcriptClean || length <= c.shortGreeting { return c.afterGreetingSilence }
+        let length = greetingLength * 20
+        if length <= c.shortGreeting { return c.afterGreetingSilence }
         let span = max(1, c.greeting - c.shortGreeting)
         let share = min(1, Double(length - c.shortGreeting) / Double(span))
         return c.afterGreetingSilence + Int(Double(c.afterLongGreetingSilence - c.afterGreetingSilence) * share)

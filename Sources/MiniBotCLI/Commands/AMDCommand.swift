@@ -19,7 +19,8 @@ struct AMDCommand: AsyncParsableCommand {
         """
     )
 
-    @OptionGroup var global: GlobalOptions
+    @Option(name: .long, help: "Configuration file whose amd: section sets the thresholds (default: as other commands).")
+    var config: String?
 
     @Argument(help: "WAV files, each a call's inbound audio from the answer on.")
     var files: [String]
@@ -31,7 +32,7 @@ struct AMDCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let settings = try ConfigLoader().load(path: global.config).config.amd
+        let settings = try ConfigLoader().load(path: config).config.amd
         var failed = 0
         for file in files {
             let frames: [AudioFrame]
@@ -39,7 +40,7 @@ struct AMDCommand: AsyncParsableCommand {
                 frames = try AMDCorpus.frames(ofFile: file)
             } catch {
                 failed += 1
-                Output.error("minibot amd: \(file): \(error)\n")
+                Output.error("minibot amd: \(error)\n")
                 if json { Output.write("{\"file\":\(Self.quoted(file)),\"error\":\(Self.quoted("\(error)"))}\n") }
                 continue
             }

@@ -8,14 +8,14 @@ extension MiniBotConfig {
     public struct AMD: Codable, Sendable, Equatable {
         /// Silence before anything is said after which the result is `unknown` (Asterisk: MACHINE).
         public var initialSilence: Int
-        /// Voiced length of a greeting beyond which it is a machine's.
+        /// Length of a greeting, from its first word, pauses included, beyond which it is a machine's.
         public var greeting: Int
         /// Silence after a short greeting (up to ``shortGreeting``) that makes it a person.
         public var afterGreetingSilence: Int
         /// Silence after a greeting of ``greeting`` ms that makes it a person; greetings in
         /// between wait in proportion, giving a voicemail's beep time to come.
         public var afterLongGreetingSilence: Int
-        /// Voiced length up to which a greeting counts as short ("Allô ?", "Oui, bonjour").
+        /// Length up to which a greeting counts as short ("Allô ?", "Oui, bonjour").
         public var shortGreeting: Int
         /// Longest analysis; undecided by then, the result is `unknown`.
         public var totalAnalysisTime: Int
@@ -33,7 +33,7 @@ extension MiniBotConfig {
         public var beepMinimumDuration: Int
         /// Speech heard before a transcript of the greeting is asked for (when a recogniser is configured).
         public var transcriptMinimumSpeech: Int
-        /// Words or phrases that mark a voicemail greeting's transcript (accents and case ignored).
+        /// Words or phrases that mark a voicemail greeting's transcript (accents and case ignored, matched at word starts).
         public var keywords: [String]
 
         public init(initialSilence: Int = 2500, greeting: Int = 5000, afterGreetingSilence: Int = 800,
@@ -57,11 +57,13 @@ extension MiniBotConfig {
             self.keywords = keywords
         }
 
-        /// Phrases of French voicemail greetings that a person answering the phone does not say.
+        /// Phrases of French voicemail greetings that a person answering the
+        /// phone does not say. Each matches at the start of a word, so the stems
+        /// "message" and "bip" also catch "messagerie", "messages" and a
+        /// recogniser's near misses ("messageerie").
         public static let defaultKeywords = [
-            "messagerie", "répondeur", "boîte vocale", "laissez un message", "laissez-moi un message",
-            "laissez-nous un message", "laisser un message", "laissez votre message", "après le bip",
-            "bip sonore", "signal sonore", "pas disponible", "pas joignable", "votre correspondant",
+            "messagerie", "répondeur", "boîte vocale", "laissez un message", "après le bip", "pas disponible",
+            "indisponible", "pas joignable", "votre correspondant", "signal sonore", "message", "bip",
         ]
 
         enum CodingKeys: String, CodingKey {
