@@ -200,13 +200,14 @@ public struct CallSession: Sendable {
 
     private func detect(_ amdConfiguration: AnsweringMachineDetector.Configuration, events: AsyncStream<MediaEvent>, run: Run) async -> Detection {
         var detector = AnsweringMachineDetector(configuration: amdConfiguration)
-        var asked = false
+        var asked: Range<Duration>?
         for await event in events {
             switch event {
             case .frame(let frame, _):
                 if let decision = detector.process(frame) { return .decided(decision) }
-                if !asked, let span = detector.greetingTranscriptSpan {
-                    asked = true
+                // Each new span of greeting is transcribed once; a voicemail phrase in it decides at once.
+                if let span = detector.greetingTranscriptSpan, span != asked {
+                    asked = span
                     let clip = run.media.clip(from: span.lowerBound, to: span.upperBound)
                     Task { [recognizer, settings = configuration.settings] in
                         if let transcript = try? await recognizer.transcribe(clip, language: settings.language, prompt: nil) {
