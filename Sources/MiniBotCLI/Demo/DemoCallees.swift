@@ -15,7 +15,7 @@ final class DemoCallees: Sendable {
         var description: String {
             switch self {
             case .notInstalled(let name): "\(name) is not installed: run scripts/setup (Debian packages baresip-core, sip-tester)"
-            case .didNotStart(let name, let log): "\(name) did not start; its log ends with:\n\(log.suffix(1500))"
+            case .didNotStart(let name, let log): "\(name) did not start; its log:\n\(log.prefix(1500))"
             }
         }
     }
@@ -42,6 +42,10 @@ final class DemoCallees: Sendable {
     /// (hanging up at its end), `manual` rings until the caller gives up.
     /// `rtpBase` gives it its own 40 RTP ports. Returns its SIP URI.
     func startBaresip(folder: String, voice: String?, answerMode: String, rtpBase: Int) async throws -> String {
+        try await retrying { try await self.startBaresipOnce(folder: folder, voice: voice, answerMode: answerMode, rtpBase: rtpBase) }
+    }
+
+    private func startBaresipOnce(folder: String, voice: String?, answerMode: String, rtpBase: Int) async throws -> String {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let port = Self.freePort()
         let control = Self.freePort()
@@ -78,11 +82,16 @@ final class DemoCallees: Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(50))
         }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         throw Failure.didNotStart("baresip", log: Self.read(log))
     }
 
     /// A sipp callee in `folder` that rings, then answers 486 Busy Here, `calls` times.
     func startBusy(folder: String, calls: Int) async throws -> String {
+        try await retrying { try await self.startBusyOnce(folder: folder, calls: calls) }
+    }
+
+    private func startBusyOnce(folder: String, calls: Int) async throws -> String {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let scenario = folder + "/uas_busy.xml"
         try Self.busyScenario.write(toFile: scenario, atomically: true, encoding: .utf8)
@@ -98,7 +107,22 @@ final class DemoCallees: Sendable {
             if !Self.isFree(port: port, type: Int32(SOCK_DGRAM.rawValue)) { return "sip:busy@127.0.0.1:\(port)" }
             try await Task.sleep(for: .milliseconds(50))
         }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         throw Failure.didNotStart("sipp", log: Self.read(log))
+    }
+
+    /// Three tries: a port picked free can be taken by another program
+    /// before the callee binds it (other tests, other demos).
+    private func retrying(_ start: () async throws -> String) async throws -> String {
+        var failure: (any Error)?
+        for _ in 0..<3 {
+            do {
+                return try await start()
+            } catch {
+                failure = error
+            }
+        }
+        throw failure!
     }
 
     /// The process ids of the callees still running.
