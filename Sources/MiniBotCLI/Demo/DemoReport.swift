@@ -104,15 +104,19 @@ struct DemoReport: Encodable {
 
     /// The results table and where everything is.
     func rendered() -> String {
-        var table = Table(["contact", "phone", "persona", "outcome", "call", "path", "length"],
-                          alignments: [.left, .left, .left, .left, .left, .left, .right])
+        var table = Table(["contact", "phone", "persona", "outcome", "call", "length"],
+                          alignments: [.left, .left, .left, .left, .left, .right])
         for row in contacts {
             let outcome = row.status == row.expected ? row.status : "\(row.status) (expected \(row.expected))"
             table.add([row.name, row.phone, row.persona, outcome, row.callStatus ?? "-",
-                       row.path.isEmpty ? "-" : row.path.joined(separator: " → "),
                        row.duration > 0 ? String(format: "%.1f s", row.duration) : "-"])
         }
-        var text = table.render()
+        // The path goes last and whole (the table cuts long cells).
+        let paths = ["path", "────"] + contacts.map { $0.path.isEmpty ? "-" : $0.path.joined(separator: " → ") }
+        let lines = table.render().split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        let width = lines.map(\.count).max() ?? 0
+        var text = zip(lines, paths).map { line, path in line + String(repeating: " ", count: width - line.count) + "  " + path }
+            .joined(separator: "\n") + "\n"
         text += "\n\(totals.calls) calls, \(totals.answered) answered, \(totals.leads) leads, average call \(String(format: "%.1f", totals.averageCallSeconds)) s"
         text += "; \(totals.asExpected)/\(totals.contacts) callees ended as their persona should (campaign \(ending), \(String(format: "%.0f", wallSeconds)) s)\n\n"
         text += "Full-call recordings (stereo WAV: robot left, callee right) and transcripts:\n"
