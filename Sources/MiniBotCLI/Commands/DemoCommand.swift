@@ -81,7 +81,9 @@ struct DemoCommand: AsyncParsableCommand {
                                     settings: DemoRun.settings(), createdAt: now, updatedAt: now)
             try CampaignChecks.callerID(config, settings: campaign.settings)
             try await store.createCampaign(campaign)
-            let queued = try await store.enqueue(campaignID: campaign.id, selection: ContactSelection(statuses: [.new], maxAttempts: 1), at: now)
+            // The sample's contacts only, whatever else a database given with --database-url holds.
+            let selection = ContactSelection(statuses: ContactStatus.allCases, phones: personas.map(\.0.phone), maxAttempts: 1)
+            let queued = try await store.enqueue(campaignID: campaign.id, selection: selection, at: now)
             say("\n4. Campaign \(campaign.id): \(queued) contacts, \(config.dialer.maxConcurrentCalls) calls at a time\n"
                 + "   \(DemoRun.complianceNote)\n\n")
             let ending = try await demo.runCampaign(campaign, store: store, routes: routes, limit: .seconds(300))
