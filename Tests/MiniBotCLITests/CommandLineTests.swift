@@ -61,16 +61,6 @@ struct CommandLineTests {
         #expect(shown.stdout.contains("max_concurrent_calls: 8"))
     }
 
-    @Test func demoRunsOnTheEmbeddedDefaults() async throws {
-        let result = try await MinibotProcess.run(["demo", "--json"], environment: ["MINIBOT_DATA_DIR": folder])
-        #expect(result.status == 0, "\(result.stderr)")
-        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let report = try #require(summary["import"] as? [String: Any])
-        #expect(report["imported"] as? Int == 20 && report["rejected"] as? Int == 4 && report["duplicates"] as? Int == 1)
-        #expect(summary["exported"] as? Int == 20)
-        #expect(FileManager.default.fileExists(atPath: folder + "/demo/contacts-export.csv"))
-    }
-
     /// A kill -9 or a Ctrl-C in the middle of an import leaves the database as it was.
     @Test("An interrupted import changes nothing", arguments: Backend.available, [SIGKILL, SIGINT])
     func interruptedImport(_ backend: Backend, signal: Int32) async throws {
