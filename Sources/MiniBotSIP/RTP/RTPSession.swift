@@ -50,6 +50,12 @@ public final class RTPSession: Sendable {
     private struct State {
         var remote: SocketAddress?
         var learnedRemote = false
+        /// The address the last SDP gave.
+        var signalledRemote: SocketAddress?
+        /// Where the audio went before the SDP moved it; its late packets
+        /// must not win it back until `abandonedUntil`.
+        var abandoned: SocketAddress?
+        var abandonedUntil: ContinuousClock.Instant?
         var codec: AudioCodec
         var telephoneEvent: Int?
         var jitter = JitterBuffer()
@@ -95,11 +101,34 @@ public final class RTPSession: Sendable {
         (inbound, inboundContinuation) = AsyncStream.makeStream(of: AudioFrame.self, bufferingPolicy: .bufferingNewest(500))
     }
 
-    /// Where to send: the far end's SDP address, until its own packets show another.
+    /// Where to send: the far end's SDP address, until its own packets show
+    /// another (symmetric RTP). An SDP that gives a *new* address (a
+    /// re-INVITE or UPDATE moving the media) wins over what the packets
+    /// taught; learning from packets then starts again, except that packets
+    /// still coming from the old address for ``abandonGrace`` do not move the
+    /// audio back. An IP literal is used as is; a host name is resolved here,
+    /// blocking (the agent resolves first and calls ``connect(to:address:)``).
     public func connect(to media: NegotiatedMedia) throws {
-        let address = try SocketAddress.makeAddressResolvingHost(media.remoteAddress, port: media.remotePort)
+        let address = try (try? SocketAddress(ipAddress: media.remoteAddress, port: media.remotePort))
+            ?? SocketAddress.makeAddressResolvingHost(media.remoteAddress, port: media.remotePort)
+        connect(to: media, address: address)
+    }
+
+    /// How long packets from the address an SDP moved the media away from are ignored.
+    public static let abandonGrace: Duration = .seconds(2)
+
+    /// ``connect(to:)`` with the SDP address already resolved.
+    public func connect(to media: NegotiatedMedia, address: SocketAddress) {
         state.withLock {
-            if !$0.learnedRemote { $0.remote = address }
+            if $0.signalledRemote != address {
+                if let old = $0.remote, old != address {
+                    $0.abandoned = old
+                    $0.abandonedUntil = .now + Self.abandonGrace
+                }
+                $0.signalledRemote = address
+                $0.remote = address
+                $0.learnedRemote = false
+            }
             $0.codec = media.codec
             $0.telephoneEvent = media.telephoneEvent
         }
@@ -155,8 +184,12 @@ public final class RTPSession: Sendable {
             state.withLock { state in
                 // Symmetric RTP: send back to where the audio comes from.
                 if state.remote != envelope.remoteAddress {
-                    state.remote = envelope.remoteAddress
-                    state.learnedRemote = true
+                    if let until = state.abandonedUntil, envelope.remoteAddress == state.abandoned, ContinuousClock.now < until {
+                        // A straggler from before the media moved.
+                    } else {
+                        state.remote = envelope.remoteAddress
+                        state.learnedRemote = true
+                    }
                 }
                 if let event = state.telephoneEvent, Int(packet.payloadType) == event {
                     Self.readEvent(packet, into: &state)
