@@ -4,6 +4,14 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The audio of one call over RTP: its own UDP port, G.711 both ways, sends
 /// driven every 20 ms by the agent's ``RTPTicker`` (one clock for every call,
 /// from a fixed origin, so a long call does not drift), a jitter buffer on the
@@ -21,6 +29,15 @@ public final class RTPSession: Sendable {
         public var maxLatenessMicroseconds = 0
         /// How late each send tick was: bucket `i` counts ticks `i`×100 µs late (the last bucket: 100 ms or more).
         public var latenessHistogram: [Int]
+        /// RTCP compound packets (SR + SDES) sent, and reports (SR/RR) received.
+        public var rtcpSent = 0
+        public var rtcpReceived = 0
+        /// From the far end's last report about our stream (RFC 3550 §6.4.1), when it sent one.
+        public var roundTripTime: Duration?
+        /// What the far end last said about our stream: fraction and count lost, jitter.
+        public var farEndReport: RTCPPacket.ReportBlock?
+        /// What we say about the far end's stream in our reports.
+        public var reception = RTPReceptionStatistics()
 
         /// The lateness, in milliseconds, below which `fraction` of the ticks were sent.
         public func latenessPercentile(_ fraction: Double) -> Double {
@@ -41,6 +58,11 @@ public final class RTPSession: Sendable {
 
     public let localPort: Int
     private let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+    /// RTCP, on the next (odd) port.
+    private let rtcpChannel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+    /// Ticks between two RTCP reports (250 × 20 ms = 5 s, RFC 3550's minimum interval).
+    static let rtcpInterval = 250
+    private let origin = ContinuousClock.now
     private let state: Mutex<State>
     private let logger: Logger
     /// Decoded 20 ms frames from the far end, in order, one per tick (silence for lost ones).
@@ -67,9 +89,15 @@ public final class RTPSession: Sendable {
         var statistics = Statistics()
         var dtmf: [Character] = []
         var lastEventTimestamp: UInt32?
+        var sentOctets: UInt32 = 0
+        var ticks = 0
+        /// Where RTCP goes: where the far end's RTCP comes from, else RTP's port + 1.
+        var rtcpRemote: SocketAddress?
+        /// The middle of the NTP time of the far end's last SR, and when it came.
+        var lastSR: (middle: UInt32, at: ContinuousClock.Instant)?
     }
 
-    /// Binds the first free port of `ports` (even numbers, RTCP would take the odd one).
+    /// Binds the first free pair of `ports`: RTP on an even port, RTCP on the next one.
     public static func bind(host: String, ports: ClosedRange<Int>, codec: AudioCodec, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                             logger: Logger) async throws -> RTPSession {
         var port = ports.lowerBound + (ports.lowerBound % 2)
@@ -78,23 +106,41 @@ public final class RTPSession: Sendable {
         for offset in stride(from: 0, to: ports.count, by: 2) {
             port = ports.lowerBound + (ports.lowerBound % 2) + (start + offset) % max(2, ports.count)
             guard ports.contains(port) else { continue }
+            guard ports.contains(port + 1) else { continue }
+            let loop = group.next()
+            let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
             do {
-                let channel = try await DatagramBootstrap(group: group)
-                    .bind(host: host, port: port) { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
-                        }
-                    }
-                return RTPSession(channel: channel, port: port, codec: codec, logger: logger)
+                channel = try await Self.bindChannel(host: host, port: port, on: loop)
             } catch {
                 lastError = error
+                continue
+            }
+            do {
+                let rtcp = try await Self.bindChannel(host: host, port: port + 1, on: loop)
+                return RTPSession(channel: channel, rtcpChannel: rtcp, port: port, codec: codec, logger: logger)
+            } catch {
+                lastError = error
+                try? await channel.channel.close()
             }
         }
         throw SIPAgentError.noMediaPort(range: ports, underlying: lastError.map { "\($0)" } ?? "empty range")
     }
 
-    private init(channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>, port: Int, codec: AudioCodec, logger: Logger) {
+    private static func bindChannel(host: String, port: Int, on loop: any EventLoop) async throws
+        -> NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>> {
+        try await DatagramBootstrap(group: loop)
+            .bind(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                }
+            }
+    }
+
+    private init(channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>,
+                 rtcpChannel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>,
+                 port: Int, codec: AudioCodec, logger: Logger) {
         self.channel = channel
+        self.rtcpChannel = rtcpChannel
         self.localPort = port
         self.logger = logger
         self.state = Mutex(State(codec: codec))
@@ -166,11 +212,83 @@ public final class RTPSession: Sendable {
         for continuation in waiting { continuation.resume(returning: false) }
     }
 
-    /// Receives until cancelled or closed; sending is driven by an ``RTPTicker``.
+    /// Receives RTP and RTCP until cancelled or closed, then closes both
+    /// sockets; sending is driven by an ``RTPTicker``.
     public func run() async throws {
-        try await channel.executeThenClose { inbound, _ in
-            try await self.receive(inbound)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await self.rtcpChannel.executeThenClose { inbound, _ in
+                    try await self.receiveRTCP(inbound)
+                }
+            }
+            defer { group.cancelAll() }
+            try await channel.executeThenClose { inbound, _ in
+                try await self.receive(inbound)
+            }
         }
+    }
+
+    /// The RTP media clock now: 8,000 units a second from the session's start.
+    private var arrivalTimestamp: UInt32 {
+        let elapsed = origin.duration(to: .now)
+        let units = Int64(elapsed.components.seconds) * 8000 + elapsed.components.attoseconds / 125_000_000_000_000
+        return UInt32(truncatingIfNeeded: units)
+    }
+
+    /// Wall-clock time as NTP, for sender reports and round-trip times.
+    static func ntpNow() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return NTPTime.from(unixNanoseconds: UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec))
+    }
+
+    private func receiveRTCP(_ inbound: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>) async throws {
+        for try await envelope in inbound {
+            guard let packets = try? RTCPPacket.parse(compound: envelope.data.readableBytesView) else { continue }
+            let now = Self.ntpNow()
+            state.withLock { state in
+                state.rtcpRemote = envelope.remoteAddress
+                for packet in packets {
+                    var blocks: [RTCPPacket.ReportBlock] = []
+                    switch packet {
+                    case .senderReport(let report):
+                        state.lastSR = (NTPTime.middle(report.ntpTimestamp), .now)
+                        state.statistics.rtcpReceived += 1
+                        blocks = report.reports
+                    case .receiverReport(let report):
+                        state.statistics.rtcpReceived += 1
+                        blocks = report.reports
+                    default:
+                        continue
+                    }
+                    for block in blocks where block.ssrc == state.ssrc {
+                        state.statistics.farEndReport = block
+                        // RTT = arrival − LSR − DLSR, in 1/65536 s (RFC 3550 §6.4.1).
+                        if block.lastSR != 0 {
+                            let rtt = NTPTime.middle(now) &- block.lastSR &- block.delaySinceLastSR
+                            if rtt < 0x8000_0000 {
+                                state.statistics.roundTripTime = .nanoseconds(Int64(rtt) * 1_000_000_000 / 65536)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Our report: an SR (we always send) with one block about the far end's
+    /// stream once we have heard it, and the SDES CNAME (§6.1).
+    private static func report(_ state: inout State) -> [UInt8] {
+        var delay: UInt32 = 0
+        if let last = state.lastSR {
+            let since = last.at.duration(to: .now)
+            delay = UInt32(clamping: Int64(since.components.seconds) * 65536 + since.components.attoseconds / 15_258_789_062_500)
+        }
+        let block = state.statistics.reception.makeReportBlock(lastSR: state.lastSR?.middle ?? 0, delaySinceLastSR: delay)
+        let report = RTCPPacket.SenderReport(ssrc: state.ssrc, ntpTimestamp: ntpNow(), rtpTimestamp: state.timestamp,
+                                             packetCount: UInt32(truncatingIfNeeded: state.statistics.sent), octetCount: state.sentOctets,
+                                             reports: block.map { [$0] } ?? [])
+        return RTCPPacket.senderReport(report).bytes + RTCPPacket.sourceDescription(ssrc: state.ssrc, cname: "minibot@\(state.ssrc)").bytes
     }
 
     public func close() {
@@ -181,7 +299,12 @@ public final class RTPSession: Sendable {
     private func receive(_ inbound: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>) async throws {
         for try await envelope in inbound {
             guard let packet = try? RTPPacket(parsing: envelope.data.readableBytesView) else { continue }
+            let arrival = arrivalTimestamp
             state.withLock { state in
+                if packet.payloadType == 0 || packet.payloadType == 8 {
+                    state.statistics.reception.record(sequence: packet.sequenceNumber, timestamp: packet.timestamp,
+                                                      ssrc: packet.ssrc, arrival: arrival)
+                }
                 // Symmetric RTP: send back to where the audio comes from.
                 if state.remote != envelope.remoteAddress {
                     if let until = state.abandonedUntil, envelope.remoteAddress == state.abandoned, ContinuousClock.now < until {
@@ -213,7 +336,7 @@ public final class RTPSession: Sendable {
     /// sends the next frame (or silence, which keeps the stream and NAT
     /// bindings alive) and hands one received frame to ``inbound``.
     func tick(lateness: Duration) {
-        let (datagram, frame, finished) = state.withLock { state -> (AddressedEnvelope<ByteBuffer>?, AudioFrame?, [CheckedContinuation<Bool, Never>]) in
+        let (datagram, frame, finished, rtcp) = state.withLock { state -> (AddressedEnvelope<ByteBuffer>?, AudioFrame?, [CheckedContinuation<Bool, Never>], AddressedEnvelope<ByteBuffer>?) in
             let micros = Int(lateness.components.seconds) * 1_000_000 + Int(lateness.components.attoseconds / 1_000_000_000_000)
             state.statistics.maxLatenessMicroseconds = max(state.statistics.maxLatenessMicroseconds, micros)
             state.statistics.latenessHistogram[min(1000, max(0, micros / 100))] += 1
@@ -232,6 +355,14 @@ public final class RTPSession: Sendable {
             if let remote = state.remote {
                 datagram = AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: packet.bytes))
                 state.statistics.sent += 1
+                state.sentOctets &+= UInt32(packet.payload.count)
+            }
+            state.ticks += 1
+            var rtcp: AddressedEnvelope<ByteBuffer>?
+            if state.ticks % Self.rtcpInterval == 0, var target = state.rtcpRemote ?? state.remote {
+                if state.rtcpRemote == nil, let port = target.port { target = (try? SocketAddress(ipAddress: target.ipAddress ?? "", port: port + 1)) ?? target }
+                rtcp = AddressedEnvelope(remoteAddress: target, data: ByteBuffer(bytes: Self.report(&state)))
+                state.statistics.rtcpSent += 1
             }
             var incoming: AudioFrame?
             switch state.jitter.pop() {
@@ -240,11 +371,12 @@ public final class RTPSession: Sendable {
             case nil: incoming = nil
             }
             state.statistics.received = state.jitter.statistics
-            return (datagram, incoming, finished)
+            return (datagram, incoming, finished, rtcp)
         }
         for continuation in finished { continuation.resume(returning: true) }
         if let frame { inboundContinuation.yield(frame) }
         // Straight onto the channel: no task hop per packet.
         if let datagram { channel.channel.writeAndFlush(datagram, promise: nil) }
+        if let rtcp { rtcpChannel.channel.writeAndFlush(rtcp, promise: nil) }
     }
 }
