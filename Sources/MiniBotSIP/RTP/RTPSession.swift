@@ -57,9 +57,9 @@ public final class RTPSession: Sendable {
     }
 
     public let localPort: Int
-    private let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+    private let channel: any Channel
     /// RTCP, on the next (odd) port.
-    private let rtcpChannel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+    private let rtcpChannel: any Channel
     /// Ticks between two RTCP reports (250 × 20 ms = 5 s, RFC 3550's minimum interval).
     static let rtcpInterval = 250
     private let origin = ContinuousClock.now
@@ -81,8 +81,16 @@ public final class RTPSession: Sendable {
         var codec: AudioCodec
         var telephoneEvent: Int?
         var jitter = JitterBuffer()
+        /// Frames to send, from `outgoingHead` on (no shifting per tick).
         var outgoing: [AudioFrame] = []
-        var playbackDone: [(remaining: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var outgoingHead = 0
+        /// Frames queued and sent since the start; each `play` waits for its end.
+        var framesQueued = 0
+        var framesSent = 0
+        var playbackDone: [(end: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        /// The buffer every RTP packet is written into: once the socket took
+        /// the last one, it is ours alone again and is reused without allocating.
+        var sendBuffer = ByteBufferAllocator().buffer(capacity: 12 + 160)
         var sequence = UInt16.random(in: 0...UInt16.max)
         var timestamp = UInt32.random(in: 0...UInt32.max)
         let ssrc = UInt32.random(in: 1...UInt32.max)
@@ -108,36 +116,70 @@ public final class RTPSession: Sendable {
             guard ports.contains(port) else { continue }
             guard ports.contains(port + 1) else { continue }
             let loop = group.next()
-            let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
+            let channel: any Channel
+            let route = Route()
             do {
-                channel = try await Self.bindChannel(host: host, port: port, on: loop)
+                channel = try await Self.bindChannel(host: host, port: port, on: loop, route: route, rtcp: false)
             } catch {
                 lastError = error
                 continue
             }
             do {
-                let rtcp = try await Self.bindChannel(host: host, port: port + 1, on: loop)
-                return RTPSession(channel: channel, rtcpChannel: rtcp, port: port, codec: codec, logger: logger)
+                let rtcp = try await Self.bindChannel(host: host, port: port + 1, on: loop, route: route, rtcp: true)
+                let session = RTPSession(channel: channel, rtcpChannel: rtcp, port: port, codec: codec, logger: logger)
+                route.session.withLock { $0 = session }
+                return session
             } catch {
                 lastError = error
-                try? await channel.channel.close()
+                try? await channel.close()
             }
         }
         throw SIPAgentError.noMediaPort(range: ports, underlying: lastError.map { "\($0)" } ?? "empty range")
     }
 
-    private static func bindChannel(host: String, port: Int, on loop: any EventLoop) async throws
-        -> NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>> {
+    /// Binds one socket whose datagrams go straight to the session on the
+    /// socket's event loop: no task and no hop to another thread per packet.
+    /// (The async `bind` closes the socket when binding fails; the
+    /// future-based one leaves it open, one descriptor per taken port.)
+    private static func bindChannel(host: String, port: Int, on loop: any EventLoop, route: Route, rtcp: Bool) async throws -> any Channel {
         try await DatagramBootstrap(group: loop)
             .bind(host: host, port: port) { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                channel.eventLoop.makeCompletedFuture { () -> any Channel in
+                    try channel.pipeline.syncOperations.addHandler(Receiver(route: route, rtcp: rtcp))
+                    return channel
                 }
             }
     }
 
-    private init(channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>,
-                 rtcpChannel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>,
+    /// Where a socket's datagrams go: set once the session exists; the
+    /// session and its sockets hold each other until the sockets close.
+    private final class Route: Sendable {
+        let session = Mutex<RTPSession?>(nil)
+    }
+
+    private final class Receiver: ChannelInboundHandler {
+        typealias InboundIn = AddressedEnvelope<ByteBuffer>
+        let route: Route
+        let rtcp: Bool
+
+        init(route: Route, rtcp: Bool) {
+            self.route = route
+            self.rtcp = rtcp
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let envelope = unwrapInboundIn(data)
+            guard let session = route.session.withLock({ $0 }) else { return }
+            if rtcp { session.receivedRTCP(envelope) } else { session.receivedRTP(envelope) }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            route.session.withLock { $0 = nil }
+            context.fireChannelInactive()
+        }
+    }
+
+    private init(channel: any Channel, rtcpChannel: any Channel,
                  port: Int, codec: AudioCodec, logger: Logger) {
         self.channel = channel
         self.rtcpChannel = rtcpChannel
@@ -182,6 +224,9 @@ public final class RTPSession: Sendable {
 
     public var statistics: Statistics { state.withLock { $0.statistics } }
 
+    /// The event loop both sockets live on; the ticker sends from it.
+    var eventLoop: any EventLoop { channel.eventLoop }
+
     /// Where the audio goes now: the far end's SDP address, or where its packets come from.
     public var remoteAddress: SocketAddress? { state.withLock { $0.remote } }
 
@@ -197,7 +242,8 @@ public final class RTPSession: Sendable {
         return await withCheckedContinuation { continuation in
             state.withLock { state in
                 state.outgoing += frames
-                state.playbackDone.append((state.outgoing.count, continuation))
+                state.framesQueued += frames.count
+                state.playbackDone.append((state.framesQueued, continuation))
             }
         }
     }
@@ -206,26 +252,25 @@ public final class RTPSession: Sendable {
     public func stopPlayback() {
         let waiting = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
             state.outgoing.removeAll()
+            state.outgoingHead = 0
+            state.framesSent = state.framesQueued
             defer { state.playbackDone.removeAll() }
             return state.playbackDone.map(\.continuation)
         }
         for continuation in waiting { continuation.resume(returning: false) }
     }
 
-    /// Receives RTP and RTCP until cancelled or closed, then closes both
-    /// sockets; sending is driven by an ``RTPTicker``.
+    /// Receives RTP and RTCP (on the sockets' event loop) until cancelled or
+    /// a socket is closed, then closes both; sending is driven by an ``RTPTicker``.
     public func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await self.rtcpChannel.executeThenClose { inbound, _ in
-                    try await self.receiveRTCP(inbound)
-                }
-            }
-            defer { group.cancelAll() }
-            try await channel.executeThenClose { inbound, _ in
-                try await self.receive(inbound)
-            }
+        let channel = self.channel, rtcpChannel = self.rtcpChannel
+        await withTaskCancellationHandler {
+            _ = try? await channel.closeFuture.get()
+        } onCancel: {
+            channel.close(promise: nil)
         }
+        channel.close(promise: nil)
+        try? await rtcpChannel.close()
     }
 
     /// The RTP media clock now: 8,000 units a second from the session's start.
@@ -242,9 +287,9 @@ public final class RTPSession: Sendable {
         return NTPTime.from(unixNanoseconds: UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec))
     }
 
-    private func receiveRTCP(_ inbound: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>) async throws {
-        for try await envelope in inbound {
-            guard let packets = try? RTCPPacket.parse(compound: envelope.data.readableBytesView) else { continue }
+    private func receivedRTCP(_ envelope: AddressedEnvelope<ByteBuffer>) {
+        do {
+            guard let packets = try? RTCPPacket.parse(compound: envelope.data.readableBytesView) else { return }
             let now = Self.ntpNow()
             state.withLock { state in
                 state.rtcpRemote = envelope.remoteAddress
@@ -296,9 +341,9 @@ public final class RTPSession: Sendable {
         stopPlayback()
     }
 
-    private func receive(_ inbound: NIOAsyncChannelInboundStream<AddressedEnvelope<ByteBuffer>>) async throws {
-        for try await envelope in inbound {
-            guard let packet = try? RTPPacket(parsing: envelope.data.readableBytesView) else { continue }
+    private func receivedRTP(_ envelope: AddressedEnvelope<ByteBuffer>) {
+        do {
+            guard let packet = try? RTPPacket(parsing: envelope.data.readableBytesView) else { return }
             let arrival = arrivalTimestamp
             state.withLock { state in
                 if packet.payloadType == 0 || packet.payloadType == 8 {
@@ -340,22 +385,45 @@ public final class RTPSession: Sendable {
             let micros = Int(lateness.components.seconds) * 1_000_000 + Int(lateness.components.attoseconds / 1_000_000_000_000)
             state.statistics.maxLatenessMicroseconds = max(state.statistics.maxLatenessMicroseconds, micros)
             state.statistics.latenessHistogram[min(1000, max(0, micros / 100))] += 1
-            let outgoing = state.outgoing.isEmpty ? AudioFrame.silence() : state.outgoing.removeFirst()
             var finished: [CheckedContinuation<Bool, Never>] = []
-            state.playbackDone = state.playbackDone.compactMap { entry in
-                if entry.remaining <= 1 { finished.append(entry.continuation); return nil }
-                return (entry.remaining - 1, entry.continuation)
-            }
+            var datagram: AddressedEnvelope<ByteBuffer>?
+            // Encoded in place: header, then the frame (or silence) straight into the reused buffer.
+            var buffer = state.sendBuffer
+            buffer.clear()
+            buffer.writeInteger(UInt8(0x80))
+            buffer.writeInteger(state.codec.payloadType & 0x7F)
+            buffer.writeInteger(state.sequence)
+            buffer.writeInteger(state.timestamp)
+            buffer.writeInteger(state.ssrc)
             let law: G711.Law = state.codec == .pcmu ? .muLaw : .aLaw
-            let packet = RTPPacket(payloadType: state.codec.payloadType, sequenceNumber: state.sequence,
-                                   timestamp: state.timestamp, ssrc: state.ssrc, payload: G711.encode(outgoing.samples, law: law))
+            if state.outgoingHead < state.outgoing.count {
+                state.outgoing[state.outgoingHead].samples.withUnsafeBufferPointer { samples in
+                    _ = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: samples.count) { raw in
+                        G711.encode(samples, into: raw.bindMemory(to: UInt8.self), law: law)
+                        return samples.count
+                    }
+                }
+                state.outgoingHead += 1
+                state.framesSent += 1
+                if state.outgoingHead == state.outgoing.count {
+                    state.outgoing.removeAll(keepingCapacity: true)
+                    state.outgoingHead = 0
+                }
+                while let first = state.playbackDone.first, first.end <= state.framesSent {
+                    finished.append(first.continuation)
+                    state.playbackDone.removeFirst()
+                }
+            } else {
+                // Silence keeps the stream and NAT bindings alive.
+                buffer.writeRepeatingByte(law == .muLaw ? 0xFF : 0xD5, count: 160)
+            }
             state.sequence &+= 1
             state.timestamp &+= 160
-            var datagram: AddressedEnvelope<ByteBuffer>?
+            state.sendBuffer = buffer
             if let remote = state.remote {
-                datagram = AddressedEnvelope(remoteAddress: remote, data: ByteBuffer(bytes: packet.bytes))
+                datagram = AddressedEnvelope(remoteAddress: remote, data: buffer)
                 state.statistics.sent += 1
-                state.sentOctets &+= UInt32(packet.payload.count)
+                state.sentOctets &+= UInt32(buffer.readableBytes - 12)
             }
             state.ticks += 1
             var rtcp: AddressedEnvelope<ByteBuffer>?
@@ -376,7 +444,7 @@ public final class RTPSession: Sendable {
         for continuation in finished { continuation.resume(returning: true) }
         if let frame { inboundContinuation.yield(frame) }
         // Straight onto the channel: no task hop per packet.
-        if let datagram { channel.channel.writeAndFlush(datagram, promise: nil) }
-        if let rtcp { rtcpChannel.channel.writeAndFlush(rtcp, promise: nil) }
+        if let datagram { channel.writeAndFlush(datagram, promise: nil) }
+        if let rtcp { rtcpChannel.writeAndFlush(rtcp, promise: nil) }
     }
 }
