@@ -254,7 +254,11 @@ public actor SIPAgent {
         return try await withCheckedThrowingContinuation { readyWaiters.append($0) }
     }
 
+    /// Calls in the table: up, or ended less than 64 × T1 ago.
     public var activeCalls: Int { calls.count }
+
+    /// RTP sessions the ticker is sending for (leak checks).
+    nonisolated var tickingSessions: Int { ticker.count }
 
     // MARK: Placing calls
 

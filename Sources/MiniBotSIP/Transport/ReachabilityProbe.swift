@@ -79,17 +79,19 @@ final class ReachabilityProbe: Sendable {
         let window = TimeAmount.nanoseconds(Int64(window.components.seconds) * 1_000_000_000
                                             + window.components.attoseconds / 1_000_000_000)
         do {
+            // The async `connect` closes the socket if connecting fails.
             let channel = try await DatagramBootstrap(group: group)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                .connect(to: destination) { channel in
+                    channel.eventLoop.makeCompletedFuture { () -> any Channel in
                         try channel.pipeline.syncOperations.addHandler(ProbeHandler())
+                        return channel
                     }
                 }
-                .connect(to: destination).get()
             return try await channel.eventLoop.flatSubmit {
                 do {
                     return try channel.pipeline.syncOperations.handler(type: ProbeHandler.self).start(channel: channel, window: window)
                 } catch {
+                    channel.close(promise: nil)
                     return channel.eventLoop.makeFailedFuture(error)
                 }
             }.get()
