@@ -96,10 +96,17 @@ public actor SIPAgent {
     public func run() async throws {
         let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
         do {
+            // Bursts (hundreds of calls, retransmissions) must wait in our
+            // buffers while the actor catches up, not be dropped by the
+            // kernel: a 1 MiB socket buffer (capped by net.core.rmem_max) and
+            // up to 512 datagrams read ahead (NIO's default stops at 10).
             channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
                 .bind(host: configuration.bindHost, port: configuration.bindPort) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 512)))
                     }
                 }
         } catch {
