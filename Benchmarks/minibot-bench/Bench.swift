@@ -11,6 +11,7 @@ struct Bench: AsyncParsableCommand {
             // Keep one line per benchmark.
             ImportBench.self,
             SIPLoadBench.self,
+            SIPChurnBench.self,
             IntentBench.self,
             AudioBench.self,
             SpeechBench.self,

@@ -4,6 +4,12 @@ import MiniBotCore
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// The built-in SIP user agent: one UDP socket for signalling, one RTP
 /// session per call. It drives ``OutboundCall`` state machines and performs
 /// their actions; all call state lives in this actor.
@@ -62,6 +68,8 @@ public actor SIPAgent {
     public let configuration: Configuration
     private let logger: Logger
     private let ticker = RTPTicker()
+    private let resolver = HostResolver()
+    private let probe = ReachabilityProbe()
     private var outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>?
     private var calls: [String: CallRecord] = [:]
     private var readyWaiters: [CheckedContinuation<Int, any Error>] = []
@@ -81,15 +89,24 @@ public actor SIPAgent {
     }
 
     private var advertisedHost: String { configuration.advertisedHost ?? configuration.bindHost }
+    /// Our socket is IPv4 unless bound to an IPv6 address.
+    private var prefersIPv4: Bool { !configuration.bindHost.contains(":") }
 
     /// Binds the signalling socket and serves until cancelled.
     public func run() async throws {
         let channel: NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>
         do {
+            // Bursts (hundreds of calls, retransmissions) must wait in our
+            // buffers while the actor catches up, not be dropped by the
+            // kernel: a 1 MiB socket buffer (capped by net.core.rmem_max) and
+            // up to 512 datagrams read ahead (NIO's default stops at 10).
             channel = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
                 .bind(host: configuration.bindHost, port: configuration.bindPort) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(wrappingChannelSynchronously: channel)
+                        try NIOAsyncChannel<AddressedEnvelope<ByteBuffer>, AddressedEnvelope<ByteBuffer>>(
+                            wrappingChannelSynchronously: channel,
+                            configuration: .init(backPressureStrategy: .init(lowWatermark: 64, highWatermark: 512)))
                     }
                 }
         } catch {
@@ -170,18 +187,24 @@ public actor SIPAgent {
     private func sendTCP(_ message: SIPMessage, to destination: SocketAddress, callID: String?) async {
         let key = Self.key(destination)
         var connection = connections[key]
+        var connectError: (any Error)?
         if connection == nil {
             if connecting[key] != nil {
                 connection = await withCheckedContinuation { connecting[key, default: []].append($0) }
             } else {
                 connecting[key] = []
-                let opened = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                    .connectTimeout(.seconds(10))
-                    .connect(to: destination) { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                var opened: NIOAsyncChannel<ByteBuffer, ByteBuffer>?
+                do {
+                    opened = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                        .connectTimeout(.seconds(10))
+                        .connect(to: destination) { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                            }
                         }
-                    }
+                } catch {
+                    connectError = error
+                }
                 if let opened {
                     // serve() registers the connection and reads it until it closes.
                     Task { await self.serve(opened) }
@@ -192,13 +215,23 @@ public actor SIPAgent {
             }
         }
         guard let connection else {
-            logger.warning("cannot open a SIP/TCP connection", metadata: ["to": "\(destination)"])
-            if let callID, calls[callID] != nil, message.isRequest {
-                perform(calls[callID]!.machine.transportFailed(branch: message.via?.branch), callID: callID)
+            logger.warning("cannot open a SIP/TCP connection", metadata: ["to": "\(destination)", "error": "\(connectError.map { "\($0)" } ?? "")"])
+            if let callID, message.isRequest {
+                let refused = Self.isRefused(connectError)
+                transportFailed(callID, branch: message.via?.branch,
+                                reason: refused ? "TCP connection refused" : "cannot open a TCP connection (\(connectError.map { "\($0)" } ?? "closed"))")
             }
             return
         }
         try? await connection.writer.write(ByteBuffer(bytes: message.bytes))
+    }
+
+    private static func isRefused(_ error: (any Error)?) -> Bool {
+        if let error = error as? IOError { return error.errnoCode == ECONNREFUSED }
+        if let error = error as? NIOConnectionError {
+            return error.connectionErrors.contains { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }
+        }
+        return false
     }
 
     private func resumeConnecting(_ key: String, _ connection: Connection?) {
@@ -228,7 +261,11 @@ public actor SIPAgent {
         return try await withCheckedThrowingContinuation { readyWaiters.append($0) }
     }
 
+    /// Calls in the table: up, or ended less than 64 × T1 ago.
     public var activeCalls: Int { calls.count }
+
+    /// RTP sessions the ticker is sending for (leak checks).
+    nonisolated var tickingSessions: Int { ticker.count }
 
     // MARK: Placing calls
 
@@ -284,10 +321,21 @@ public actor SIPAgent {
         for action in actions {
             switch action {
             case .send(let message):
-                if let destination = nextHop(for: message) {
+                let unresolvable = SIPAgentError.unresolvable(registration?.settings.registrar.host ?? "")
+                guard let hop = nextHop(for: message) else {
+                    finishRegistrationAttempt(.failure(unresolvable))
+                    continue
+                }
+                if let destination = resolver.cached(host: hop.host, port: hop.port) {
                     send(message, to: destination)
                 } else {
-                    finishRegistrationAttempt(.failure(SIPAgentError.unresolvable(registration?.settings.registrar.host ?? "")))
+                    Task {
+                        do {
+                            self.send(message, to: try await self.resolver.resolve(host: hop.host, port: hop.port, preferIPv4: self.prefersIPv4))
+                        } catch {
+                            self.finishRegistrationAttempt(.failure(unresolvable))
+                        }
+                    }
                 }
             case .startTimer(let timer, let duration):
                 registrationTimers[timer]?.cancel()
@@ -386,14 +434,22 @@ public actor SIPAgent {
             switch action {
             case .send(let message):
                 if message.isRequest {
-                    guard let destination = nextHop(for: message) else {
-                        perform(calls[callID]!.machine.transportFailed(branch: message.via?.branch), callID: callID)
+                    guard let hop = nextHop(for: message) else {
+                        perform(calls[callID]!.machine.transportFailed(branch: message.via?.branch, reason: "no host to send to"), callID: callID)
                         continue
                     }
-                    if calls[callID]!.reliable {
-                        Task { await self.sendTCP(message, to: destination, callID: callID) }
+                    if let destination = resolver.cached(host: hop.host, port: hop.port) {
+                        dispatch(message, to: destination, callID: callID)
                     } else {
-                        send(message, to: destination)
+                        // getaddrinfo blocks: resolve on NIO's thread pool, then send.
+                        Task {
+                            do {
+                                let destination = try await self.resolver.resolve(host: hop.host, port: hop.port, preferIPv4: self.prefersIPv4)
+                                self.dispatch(message, to: destination, callID: callID)
+                            } catch {
+                                self.transportFailed(callID, branch: message.via?.branch, reason: "cannot resolve \(hop.host)")
+                            }
+                        }
                     }
                 } else if let source = calls[callID]!.lastRequestSource {
                     reply(message, to: source, connection: calls[callID]!.lastRequestConnection)
@@ -409,22 +465,37 @@ public actor SIPAgent {
                 calls[callID]!.timers.removeValue(forKey: timer)?.cancel()
             case .progress(let code, let media):
                 calls[callID]!.progress.append(code)
-                if let media { try? calls[callID]!.rtp.connect(to: media) }
+                if let media { connectMedia(media, callID: callID) }
             case .answered(let media):
                 let record = calls[callID]!
-                do {
-                    try record.rtp.connect(to: media)
-                } catch {
-                    logger.warning("cannot resolve the far end's media address", metadata: ["call_id": "\(callID)"])
-                }
+                connectMedia(media, callID: callID)
                 let handle = SIPCall(callID: callID, agent: self, media: media, rtp: record.rtp, progress: record.progress)
                 calls[callID]!.handle = handle
                 calls[callID]!.answer = nil
                 record.answer?.resume(returning: handle)
             case .mediaChanged(let media):
-                try? calls[callID]!.rtp.connect(to: media)
+                connectMedia(media, callID: callID)
             case .ended(let failure, let remoteHangup, let code):
                 finish(callID, failure: failure, remoteHangup: remoteHangup, code: code)
+            }
+        }
+    }
+
+    /// Points the call's RTP at the SDP's address, resolving a host name off the actor.
+    private func connectMedia(_ media: NegotiatedMedia, callID: String) {
+        guard let rtp = calls[callID]?.rtp else { return }
+        if let address = resolver.cached(host: media.remoteAddress, port: media.remotePort) {
+            rtp.connect(to: media, address: address)
+            return
+        }
+        let resolver = self.resolver
+        let preferIPv4 = prefersIPv4
+        let logger = self.logger
+        Task {
+            do {
+                rtp.connect(to: media, address: try await resolver.resolve(host: media.remoteAddress, port: media.remotePort, preferIPv4: preferIPv4))
+            } catch {
+                logger.warning("cannot resolve the far end's media address", metadata: ["call_id": "\(callID)", "host": "\(media.remoteAddress)"])
             }
         }
     }
@@ -464,12 +535,43 @@ public actor SIPAgent {
     }
 
     /// Where a request goes: its top Route, else its Request-URI (RFC 3261 §8.1.2).
-    private func nextHop(for message: SIPMessage) -> SocketAddress? {
+    private func nextHop(for message: SIPMessage) -> (host: String, port: Int)? {
         var uri: SIPURI?
         if let route = message.headers.values("Route").first { uri = (try? NameAddress(parsing: route))?.uri }
         if uri == nil, case .request(_, let target) = message.startLine { uri = try? SIPURI(parsing: target) }
         guard let uri else { return nil }
-        return try? SocketAddress.makeAddressResolvingHost(uri.host.trimmingCharacters(in: ["[", "]"]), port: uri.port ?? 5060)
+        return (uri.host, uri.port ?? 5060)
+    }
+
+    /// Sends a call's request to its resolved next hop. The first INVITE to a
+    /// destination over UDP also probes it, so a dead trunk fails at once.
+    private func dispatch(_ message: SIPMessage, to destination: SocketAddress, callID: String) {
+        guard let record = calls[callID] else { return }
+        if record.reliable {
+            Task { await self.sendTCP(message, to: destination, callID: callID) }
+            return
+        }
+        send(message, to: destination)
+        if message.method == "INVITE", !record.machine.heardFromFarEnd {
+            let probe = self.probe
+            Task {
+                guard let reason = await probe.unreachableReason(destination) else { return }
+                self.unreachable(callID, branch: message.via?.branch, reason: reason)
+            }
+        }
+    }
+
+    /// An ICMP error came back for the INVITE's destination: unless the far
+    /// end answered meanwhile (then it is there after all), the call fails now.
+    private func unreachable(_ callID: String, branch: String?, reason: String) {
+        guard let record = calls[callID], !record.machine.heardFromFarEnd else { return }
+        logger.info("far end unreachable", metadata: ["call_id": "\(callID)", "reason": "\(reason)"])
+        transportFailed(callID, branch: branch, reason: reason)
+    }
+
+    private func transportFailed(_ callID: String, branch: String?, reason: String) {
+        guard calls[callID] != nil else { return }
+        perform(calls[callID]!.machine.transportFailed(branch: branch, reason: reason), callID: callID)
     }
 
     /// Answers a request on the TCP connection it came on, else by UDP to its source.
@@ -528,11 +630,5 @@ public final class SIPCall: Sendable {
     /// Returns when the call is over, whoever ended it.
     public func ended() async -> CallEnd {
         await agent.waitForEnd(callID)
-    }
-}
-
-extension String {
-    fileprivate func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
     }
 }

@@ -48,6 +48,8 @@ public struct OutboundCall: Sendable {
     private var localSDPVersion: UInt64
     /// The `.ended` action was returned already.
     private var reportedEnd = false
+    /// Why the transport failed, when it said.
+    private var transportFailure: String?
 
     public init(request: CallRequest, timers: SIPTimers = SIPTimers()) {
         self.request = request
@@ -157,8 +159,14 @@ public struct OutboundCall: Sendable {
         }
     }
 
-    /// The transport could not reach the far end (ICMP unreachable, TCP refused).
-    public mutating func transportFailed(branch: String?) -> [Action] {
+    /// Whether anything came back for the INVITE yet (a 100 Trying counts):
+    /// until then an ICMP unreachable for its destination ends the call.
+    public var heardFromFarEnd: Bool { provisionalSeen || phase != .inviting }
+
+    /// The transport could not reach the far end (ICMP unreachable, TCP
+    /// refused); `reason` says how, for the ``CallFailure/network(code:reason:)``.
+    public mutating func transportFailed(branch: String?, reason: String? = nil) -> [Action] {
+        transportFailure = reason
         if branch == nil || branch == invite.branch {
             return map(invite.transportError(), branch: invite.branch)
         }
@@ -274,7 +282,9 @@ public struct OutboundCall: Sendable {
             case .cancelTimer(let timer): out.append(.cancelTimer(.transaction(branch: branch, timer)))
             case .deliver(let response): out += handle(response)
             case .timedOut: out += transactionTimedOut(branch: branch)
-            case .transportFailed: out += finish(.network(code: nil, reason: "cannot reach \(request.outboundProxy?.host ?? request.target.host)"))
+            case .transportFailed:
+                let host = request.outboundProxy?.host ?? request.target.host
+                out += finish(.network(code: nil, reason: transportFailure.map { "\(host) unreachable: \($0)" } ?? "cannot reach \(host)"))
             case .terminated: if branch != invite.branch { nonInvite[branch] = nil }
             }
         }

@@ -74,6 +74,8 @@ public struct Baresip: Sendable {
 public struct Sipp: Sendable {
     public let peer: PeerProcess
     public let port: Int
+    /// The port its RTP leaves from (`-mp`, `[media_port]`).
+    public var mediaPort = 0
 
     public static let scenarios = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Scenarios").path
@@ -102,7 +104,9 @@ public struct Sipp: Sendable {
             await peer.stop()
             throw PeerError.didNotStart("sipp", log: peer.output)
         }
-        return Sipp(peer: peer, port: port)
+        var sipp = Sipp(peer: peer, port: port)
+        sipp.mediaPort = media
+        return sipp
     }
 
     public func uri(user: String = "svc") -> String { "sip:\(user)@127.0.0.1:\(port)" }
