@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // MARK: C libraries from Debian's -dev packages
@@ -119,9 +121,25 @@ let package = Package(
             resources: [.copy("Resources/universal.yaml")],
             swiftSettings: strict
         ),
+        // MARK: HTTP API
+        .target(
+            name: "MiniBotAPI",
+            dependencies: [
+                "MiniBotCore",
+                "MiniBotStore",
+                "MiniBotDialer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
         .target(
             name: "MiniBotCLI",
             dependencies: [
+                "MiniBotAPI",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "MiniBotCore",
                 "MiniBotAudio",
                 "MiniBotSIP",
@@ -168,6 +186,11 @@ let package = Package(
             dependencies: ["MiniBotStore", "MiniBotAudio", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/MiniBotTestSupport",
             exclude: ["Scenarios"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MiniBotAPITests",
+            dependencies: ["MiniBotAPI", "MiniBotTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(name: "MiniBotAudioTests", dependencies: ["MiniBotAudio", "MiniBotTestSupport"], swiftSettings: strict),

@@ -1,0 +1,35 @@
+import Foundation
+import Logging
+import MiniBotCore
+import MiniBotStore
+
+/// What the routes need, passed in by whoever runs the API (`minibot serve`, the tests).
+public struct APIEnvironment: Sendable {
+    public var store: any Store
+    public var config: MiniBotConfig
+    /// The telephony side's state, as ``/health`` reports it.
+    public var telephony: @Sendable () async -> ComponentState
+    /// Check that a scenario's prompt files exist when a campaign is created
+    /// through the API (as `minibot campaign create` does).
+    public var checkPrompts: Bool
+    public var logger: Logger
+
+    public init(store: any Store, config: MiniBotConfig, checkPrompts: Bool = true, logger: Logger,
+                telephony: @escaping @Sendable () async -> ComponentState = { .unknown }) {
+        self.store = store
+        self.config = config
+        self.checkPrompts = checkPrompts
+        self.logger = logger
+        self.telephony = telephony
+    }
+
+    var phoneParser: PhoneNumberParser {
+        PhoneNumberParser(defaultRegion: NumberingRegion.named(config.phone.defaultRegion) ?? .named("FR")!,
+                          rejectPremiumRate: config.phone.rejectPremiumRate)
+    }
+}
+
+/// The state of one part of the service, as ``/health`` reports it.
+public enum ComponentState: String, Codable, Sendable {
+    case up, down, idle, unknown
+}
