@@ -51,8 +51,9 @@ extension TestResponse {
     var isProblem: Bool { headers[.contentType] == "application/problem+json" }
 }
 
-/// Runs `body` against the API over a fresh store of `backend`.
-func withAPI(_ backend: Backend, checkPrompts: Bool = false,
+/// Runs `body` against the API over a fresh store of `backend`; `.live`
+/// goes through a real server and its HTTP parser.
+func withAPI(_ backend: Backend, checkPrompts: Bool = false, mode: TestingSetup = .router,
              _ body: @escaping @Sendable (APIHarness) async throws -> Void) async throws {
     try await withFreshStore(backend) { store, url in
         let dataDir = temporaryFolder("minibot-api")
@@ -66,7 +67,7 @@ func withAPI(_ backend: Backend, checkPrompts: Bool = false,
         let api = APIRouter(environment: environment)
         let routes = api.routes
         let app = Application(router: api.router)
-        try await app.test(.router) { client in
+        try await app.test(mode) { client in
             try await body(APIHarness(store: store, url: url, dataDir: dataDir, admin: admin, read: read, routes: routes, client: client))
         }
     }

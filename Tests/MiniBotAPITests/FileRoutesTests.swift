@@ -77,6 +77,19 @@ struct FileRoutesTests {
         }
     }
 
+    @Test("traversal attempts through a live server's HTTP parser are refused too",
+          arguments: ["/calls/recordings/..%2Fsecret.txt", "/calls/recordings/%2e%2e%2fsecret.txt", "/calls/recordings/%2Fetc%2Fpasswd",
+                      "/calls/recordings/a%00.wav", "/calls/recordings/../secret.txt", "/calls/recordings/..%5csecret.txt",
+                      "/calls/../secret.txt", "/calls/recordings/%2e%2e/secret.txt"])
+    func liveTraversal(_ uri: String) async throws {
+        try await withAPI(.sqlite, mode: .live) { api in
+            try files(api)
+            let response = try await api.get(uri)
+            #expect([.unprocessableContent, .notFound, .badRequest].contains(response.status), "\(uri): \(response.status)")
+            #expect(!response.text.contains("SECRET") && !response.text.contains(api.dataDir))
+        }
+    }
+
     @Test("a symbolic link pointing out of the folder is refused; one inside it is served")
     func symlinks() async throws {
         try await withAPI(.sqlite) { api in

@@ -94,8 +94,10 @@ final class DialerService: Service, Sendable {
                 runtime.logger.info("dialing", metadata: ["campaign_id": "\(next.id)"])
                 // DialerStack watches SIGTERM/SIGINT itself and lets the calls in progress finish.
                 let ending = try await stack.run(campaign: next, store: store, grace: grace)
+                Self.keepSignalsForTheGroup()
                 if ending == .stopped { break }
             } catch {
+                Self.keepSignalsForTheGroup()
                 state.withLock { $0 = .down }
                 runtime.logger.error("dialer failed; retrying", metadata: ["campaign_id": "\(next.id)", "error": "\(error)"])
                 try? await cancelWhenGracefulShutdown {
@@ -104,5 +106,13 @@ final class DialerService: Service, Sendable {
             }
         }
         state.withLock { $0 = .idle }
+    }
+
+    /// DialerStack's signal watcher restores the default actions when a run
+    /// ends, which would make the next SIGTERM kill the process outright;
+    /// ignoring them again leaves them to the ServiceGroup's handlers.
+    static func keepSignalsForTheGroup() {
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
     }
 }
