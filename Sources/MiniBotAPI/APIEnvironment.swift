@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MiniBotCore
 import MiniBotStore
+import Prometheus
 
 /// What the routes need, passed in by whoever runs the API (`minibot serve`, the tests).
 public struct APIEnvironment: Sendable {
@@ -13,9 +14,13 @@ public struct APIEnvironment: Sendable {
     /// through the API (as `minibot campaign create` does).
     public var checkPrompts: Bool
     public var logger: Logger
+    /// Where `/metrics` reads from; `minibot serve` bootstraps swift-metrics on the same registry.
+    public var metrics: PrometheusCollectorRegistry
 
     public init(store: any Store, config: MiniBotConfig, checkPrompts: Bool = true, logger: Logger,
+                metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
                 telephony: @escaping @Sendable () async -> ComponentState = { .unknown }) {
+        self.metrics = metrics
         self.store = store
         self.config = config
         self.checkPrompts = checkPrompts

@@ -10,6 +10,7 @@ public struct APIRouter {
     public init(environment: APIEnvironment) {
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: ProblemMiddleware(logger: environment.logger))
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: APIKeyAuth(store: environment.store))
         let table = RouteTable(router: router)
         HealthRoutes(environment: environment).register(table)
@@ -21,6 +22,7 @@ public struct APIRouter {
         ContactRoutes(environment: environment).register(table)
         OptOutRoutes(environment: environment).register(table)
         ScenarioRoutes(environment: environment).register(table)
+        MetricsRoutes(environment: environment).register(table)
         self.router = router
         self.routes = table.routes
     }

@@ -108,3 +108,22 @@ struct CampaignRoutesTests {
         }
     }
 }
+
+@Suite("Metrics")
+struct MetricsTests {
+    @Test("GET /metrics: Prometheus text with the store's gauges, behind a key", arguments: Backend.available)
+    func metrics(_ backend: Backend) async throws {
+        try await withAPI(backend) { api in
+            try await seedCalls(api.store)
+            _ = try await api.store.enqueue(campaignID: "c1", selection: ContactSelection(), at: testDate)
+            #expect(try await api.send(.get, "/metrics", key: nil).status == .unauthorized)
+            let response = try await api.get("/metrics", key: api.read)
+            #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let lines = Set(response.text.split(separator: "\n").map(String.init))
+            #expect(lines.contains("minibot_leads 1.0") && lines.contains("minibot_active_calls 0.0"), "\(response.text)")
+            #expect(lines.contains(#"minibot_calls_by_status{status="busy"} 1.0"#))
+            #expect(lines.contains(#"minibot_calls_by_outcome{outcome="Leads"} 1.0"#))
+            #expect(lines.contains(#"minibot_queue_depth{campaign_id="c1",status="pending"} 2.0"#))
+        }
+    }
+}

@@ -4,6 +4,8 @@ import Logging
 import MiniBotAPI
 import MiniBotCore
 import MiniBotStore
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import Synchronization
 
@@ -45,7 +47,10 @@ struct ServeCommand: AsyncParsableCommand {
         let port = port ?? runtime.config.api.port
         try await runtime.withStore { store in
             let dialer = noDialer ? nil : DialerService(runtime: runtime, store: store, grace: .seconds(grace))
-            let environment = APIEnvironment(store: store, config: runtime.config, logger: runtime.logger) {
+            // Only the executable chooses the metrics backend: Prometheus, read by GET /metrics.
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+            let environment = APIEnvironment(store: store, config: runtime.config, logger: runtime.logger, metrics: registry) {
                 dialer?.state.withLock { $0 } ?? .unknown
             }
             let api = makeAPIApplication(environment: environment, host: host, port: port)
