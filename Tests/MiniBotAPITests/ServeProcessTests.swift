@@ -2,6 +2,8 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import MiniBotCore
+import MiniBotStore
 import MiniBotTestSupport
 import Testing
 
@@ -11,6 +13,11 @@ import Testing
 struct ServeProcessTests {
     struct Created: Decodable { var id: String; var key: String; var scope: String }
 
+    func body(_ url: String) async -> String {
+        guard let (data, _) = try? await URLSession.shared.data(from: URL(string: url)!) else { return "" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     func status(_ url: String, key: String? = nil) async -> Int? {
         var request = URLRequest(url: URL(string: url)!)
         request.timeoutInterval = 5
@@ -19,7 +26,7 @@ struct ServeProcessTests {
         return (response as? HTTPURLResponse)?.statusCode
     }
 
-    @Test("serve (with its dialer idle) answers with keys, refuses revoked ones, and exits 0 on SIGTERM")
+    @Test("serve (its dialer failing on a campaign without prompts) answers with keys, refuses revoked ones, and exits 0 on SIGTERM")
     func serve() async throws {
         let folder = temporaryFolder("minibot-serve")
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -28,6 +35,10 @@ struct ServeProcessTests {
         try #require(created.status == 0, "\(created.stderr)")
         let key = try JSONDecoder().decode(Created.self, from: Data(created.stdout.utf8))
         #expect(key.key.hasPrefix("mbk_") && key.scope == "read")
+        // An active campaign the dialer cannot run here (its prompts are missing): the API must stay up.
+        let store = try await openStore(url: environment["MINIBOT_DATABASE_URL"]!, logger: testLogger)
+        try await store.createCampaign(Campaign(id: "c1", name: "c1", scenario: "universal", createdAt: Date(), updatedAt: Date()))
+        await store.close()
         let listed = try await MinibotProcess.run(["apikey", "list", "--json"], environment: environment)
         #expect(listed.stdout.contains(key.id) && !listed.stdout.contains(key.key) && !listed.stdout.contains("hash"))
 
@@ -41,6 +52,12 @@ struct ServeProcessTests {
             if health == nil { try await Task.sleep(for: .milliseconds(200)) }
         }
         #expect(health == 200)
+        var telephony = ""
+        for _ in 0..<50 where !telephony.contains(#""telephony":{"state":"down"}"#) {
+            telephony = await body(base + "/health")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(telephony.contains(#""status":"degraded""#) && telephony.contains(#""telephony":{"state":"down"}"#), "\(telephony)")
         #expect(await status(base + "/calls", key: key.key) == 200)
         #expect(await status(base + "/calls") == 401)
         let revoked = try await MinibotProcess.run(["apikey", "revoke", key.id], environment: environment)

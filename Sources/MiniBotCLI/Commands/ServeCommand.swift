@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import MiniBotAPI
 import MiniBotCore
+import MiniBotDialer
 import MiniBotStore
 import Metrics
 import Prometheus
@@ -46,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
         let host = host ?? runtime.config.api.host
         let port = port ?? runtime.config.api.port
         try await runtime.withStore { store in
-            let dialer = noDialer ? nil : DialerService(runtime: runtime, store: store, grace: .seconds(grace))
+            let relay = ShutdownSignals()
+            let dialer = noDialer ? nil : DialerService(runtime: runtime, store: store, grace: .seconds(grace), signals: relay)
             // Only the executable chooses the metrics backend: Prometheus, read by GET /metrics.
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
@@ -61,8 +63,10 @@ struct ServeCommand: AsyncParsableCommand {
                                       failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "dialer"))
             }
             Output.error("minibot serve: API on http://\(host):\(port)\(noDialer ? "" : ", dialing active campaigns")\n")
-            let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                          logger: runtime.logger))
+            let group = ServiceGroup(configuration: .init(services: services, logger: runtime.logger))
+            relay.shutDown = { Task { await group.triggerGracefulShutdown() } }
+            await relay.arm()
+            defer { relay.disarm() }
             try await group.run()
         }
     }
@@ -76,48 +80,146 @@ final class DialerService: Service, Sendable {
     let store: any Store
     let grace: Duration
     let state = Mutex(ComponentState.idle)
+    let signals: ShutdownSignals
 
-    init(runtime: Runtime, store: any Store, grace: Duration) {
+    init(runtime: Runtime, store: any Store, grace: Duration, signals: ShutdownSignals) {
         self.runtime = runtime
         self.store = store
         self.grace = grace
+        self.signals = signals
     }
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let active = try await store.campaigns().filter { $0.status == .active }
+            let active: [Campaign]
+            do {
+                active = try await store.campaigns().filter { $0.status == .active }
+            } catch {
+                // The database may come back: keep the API up and look again.
+                state.withLock { $0 = .down }
+                runtime.logger.error("dialer cannot read the campaigns; retrying", metadata: ["error": "\(error)"])
+                await pause(seconds: max(5, runtime.config.dialer.queueCheckInterval))
+                continue
+            }
             guard let next = active.min(by: { $0.createdAt < $1.createdAt }) else {
                 state.withLock { $0 = .idle }
-                try? await cancelWhenGracefulShutdown {
-                    try await Task.sleep(for: .seconds(self.runtime.config.dialer.queueCheckInterval))
-                }
+                await pause(seconds: runtime.config.dialer.queueCheckInterval)
                 continue
             }
             do {
                 let stack = try DialerStack(runtime: runtime, campaign: next)
                 state.withLock { $0 = .up }
                 runtime.logger.info("dialing", metadata: ["campaign_id": "\(next.id)"])
-                // DialerStack watches SIGTERM/SIGINT itself and lets the calls in progress finish.
-                let ending = try await stack.run(campaign: next, store: store, grace: grace)
-                Self.keepSignalsForTheGroup()
+                let ending = try await run(stack, next)
+                signals.restore()
                 if ending == .stopped { break }
             } catch {
-                Self.keepSignalsForTheGroup()
+                signals.restore()
                 state.withLock { $0 = .down }
                 runtime.logger.error("dialer failed; retrying", metadata: ["campaign_id": "\(next.id)", "error": "\(error)"])
-                try? await cancelWhenGracefulShutdown {
-                    try await Task.sleep(for: .seconds(max(5, self.runtime.config.dialer.queueCheckInterval)))
-                }
+                await pause(seconds: max(5, runtime.config.dialer.queueCheckInterval))
             }
         }
         state.withLock { $0 = .idle }
     }
 
-    /// DialerStack's signal watcher restores the default actions when a run
-    /// ends, which would make the next SIGTERM kill the process outright;
-    /// ignoring them again leaves them to the ServiceGroup's handlers.
-    static func keepSignalsForTheGroup() {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
+    /// Runs one campaign. DialerStack watches SIGTERM/SIGINT itself (letting
+    /// the calls in progress finish), but sets them to SIG_IGN as it starts,
+    /// which would silence every Dispatch signal source: putting Dispatch's
+    /// handler back once the run has started lets both its watcher and
+    /// ``ShutdownSignals`` hear them.
+    private func run(_ stack: DialerStack, _ campaign: Campaign) async throws -> CampaignRunner.Ending {
+        try await withThrowingTaskGroup(of: CampaignRunner.Ending?.self) { group in
+            group.addTask { try await stack.run(campaign: campaign, store: self.store, grace: self.grace) }
+            group.addTask {
+                for delay in [0.2, 1.0, 3.0] {
+                    try? await Task.sleep(for: .seconds(delay))
+                    self.signals.restore()
+                }
+                return nil
+            }
+            var ending: CampaignRunner.Ending?
+            for try await result in group where result != nil { ending = result }
+            return ending ?? .stopped
+        }
+    }
+
+    /// Waits, or less when the group shuts down.
+    private func pause(seconds: Double) async {
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(seconds)) }
+    }
+
+}
+
+/// SIGTERM and SIGINT for `serve`: the first shuts the service group down
+/// gracefully, a second exits at once. DialerStack installs its own watcher
+/// for each campaign run and, when the run ends, resets both signals to their
+/// default action, which would let the next SIGTERM kill the process; the
+/// dialer calls ``restore()`` after every run to put back the handler
+/// Dispatch installed for these sources. ServiceLifecycle's own signal
+/// handling is not used for that reason.
+final class ShutdownSignals: @unchecked Sendable {
+    // Guarded by `lock`.
+    private let lock = NSLock()
+    private var sources: [any DispatchSourceSignal] = []
+    private var saved: [(Int32, sigaction)] = []
+    private var received = false
+    private var action: (@Sendable () -> Void)?
+
+    /// What the first signal does.
+    var shutDown: (@Sendable () -> Void)? {
+        get { lock.withLock { action } }
+        set { lock.withLock { action = newValue } }
+    }
+
+    /// Installs the handlers, once, and remembers the signal actions they set.
+    func arm() async {
+        var armed: [any DispatchSourceSignal] = []
+        for number in [SIGTERM, SIGINT] {
+            #if canImport(Darwin)
+            signal(number, SIG_IGN)  // Dispatch reads signals through kqueue there
+            #endif
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [weak self] in self?.fire() }
+            await withCheckedContinuation { (registered: CheckedContinuation<Void, Never>) in
+                source.setRegistrationHandler { registered.resume() }
+                source.resume()
+            }
+            armed.append(source)
+        }
+        let actions = [SIGTERM, SIGINT].map { number in
+            var current = sigaction()
+            sigaction(number, nil, &current)
+            return (number, current)
+        }
+        lock.withLock {
+            sources = armed
+            saved = actions
+        }
+    }
+
+    /// Puts back the signal actions `arm()` found.
+    func restore() {
+        for (number, action) in lock.withLock({ saved }) {
+            var action = action
+            sigaction(number, &action, nil)
+        }
+    }
+
+    func disarm() {
+        lock.withLock {
+            for source in sources { source.cancel() }
+            sources = []
+        }
+    }
+
+    private func fire() {
+        let (again, action) = lock.withLock { () -> (Bool, (@Sendable () -> Void)?) in
+            defer { received = true }
+            return (received, self.action)
+        }
+        if again { exit(130) }
+        Output.error("minibot serve: shutting down (again to stop now)\n")
+        action?()
     }
 }
