@@ -16,6 +16,8 @@ public struct APIEnvironment: Sendable {
     public var logger: Logger
     /// Where `/metrics` reads from; `minibot serve` bootstraps swift-metrics on the same registry.
     public var metrics: PrometheusCollectorRegistry
+    /// How often `/events` reads the store for changes.
+    public var eventInterval: Duration = .seconds(1)
 
     public init(store: any Store, config: MiniBotConfig, checkPrompts: Bool = true, logger: Logger,
                 metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),

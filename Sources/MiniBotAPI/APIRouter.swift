@@ -23,6 +23,7 @@ public struct APIRouter {
         OptOutRoutes(environment: environment).register(table)
         ScenarioRoutes(environment: environment).register(table)
         MetricsRoutes(environment: environment).register(table)
+        EventRoutes(environment: environment).register(table)
         self.router = router
         self.routes = table.routes
     }
