@@ -20,23 +20,27 @@ struct MetricsRoutes {
         }
     }
 
+    /// A gauge named `minibot_<name>`.
+    func gauge(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> Gauge {
+        environment.metrics.makeGauge(descriptor: MetricNameDescriptor(namespace: "minibot", metricName: name, unitName: "", helpText: help),
+                                      labels: labels)
+    }
+
     func refresh() async throws {
-        let registry = environment.metrics
         let store = environment.store
         let summary = try await store.callSummary()
         let inProgress = CallStatus.allCases.filter { !$0.isFinal }.reduce(0) { $0 + (summary.byStatus[$1.rawValue] ?? 0) }
-        registry.makeGauge(name: "minibot_active_calls", help: "Calls dialling, ringing or answered").set(Int64(inProgress))
-        registry.makeGauge(name: "minibot_leads", help: "Calls that made a lead").set(Int64(summary.leads))
+        gauge("active_calls", "Calls dialling, ringing or answered").set(Int64(inProgress))
+        gauge("leads", "Calls that made a lead").set(Int64(summary.leads))
         for (status, count) in summary.byStatus {
-            registry.makeGauge(name: "minibot_calls_by_status", labels: [("status", status)], help: "Calls per status").set(Int64(count))
+            gauge("calls_by_status", "Calls per status", [("status", status)]).set(Int64(count))
         }
         for (outcome, count) in summary.byOutcome {
-            registry.makeGauge(name: "minibot_calls_by_outcome", labels: [("outcome", outcome)], help: "Calls per outcome").set(Int64(count))
+            gauge("calls_by_outcome", "Calls per outcome", [("outcome", outcome)]).set(Int64(count))
         }
         for campaign in try await store.campaigns() where campaign.status == .active || campaign.status == .paused {
             for (status, count) in try await store.queueSummary(campaignID: campaign.id) {
-                registry.makeGauge(name: "minibot_queue_depth", labels: [("campaign_id", campaign.id), ("status", status.rawValue)],
-                                   help: "Queue rows per campaign and status").set(Int64(count))
+                gauge("queue_depth", "Queue rows per campaign and status", [("campaign_id", campaign.id), ("status", status.rawValue)]).set(Int64(count))
             }
         }
     }
