@@ -23,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: [
         // MARK: C libraries from Debian's -dev packages
@@ -119,9 +123,29 @@ let package = Package(
             resources: [.copy("Resources/universal.yaml")],
             swiftSettings: strict
         ),
+        // MARK: HTTP API
+        .target(
+            name: "MiniBotAPI",
+            dependencies: [
+                "MiniBotCore",
+                "MiniBotStore",
+                "MiniBotDialer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
         .target(
             name: "MiniBotCLI",
             dependencies: [
+                "MiniBotAPI",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "MiniBotCore",
                 "MiniBotAudio",
                 "MiniBotSIP",
@@ -169,6 +193,11 @@ let package = Package(
             dependencies: ["MiniBotStore", "MiniBotAudio", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/MiniBotTestSupport",
             exclude: ["Scenarios"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MiniBotAPITests",
+            dependencies: ["MiniBotAPI", "MiniBotTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict
         ),
         .testTarget(name: "MiniBotAudioTests", dependencies: ["MiniBotAudio", "MiniBotTestSupport"], swiftSettings: strict),

@@ -24,6 +24,8 @@ public struct MiniBotCommand: AsyncParsableCommand {
             AMDCommand.self,
             CampaignCommand.self,
             WorkerCommand.self,
+            ServeCommand.self,
+            APIKeyCommand.self,
         ]
     )
 

@@ -103,6 +103,20 @@ public protocol Store: Sendable {
     func optOuts(limit: Int, offset: Int) async throws -> [OptOutEntry]
     /// False when the key was not listed. Does not clear a contact's own opt-out flag.
     func removeOptOut(key: String) async throws -> Bool
+
+    // MARK: HTTP API
+    /// One page of calls matching `query`, newest first, and how many match.
+    func calls(_ query: CallQuery) async throws -> CallPage
+    /// Totals over every call.
+    func callSummary() async throws -> CallSummary
+    /// Stores a new key (its hash, never its secret).
+    func createAPIKey(_ key: APIKeyRecord) async throws
+    /// The key whose secret hashes to `hash` (revoked or not), or nil.
+    func apiKey(hash: String) async throws -> APIKeyRecord?
+    /// Every key, revoked ones included, oldest first.
+    func apiKeys() async throws -> [APIKeyRecord]
+    /// False when there is no such key or it was already revoked.
+    func revokeAPIKey(id: String, at: Date) async throws -> Bool
 }
 
 /// Where an import writes, inside its transaction.

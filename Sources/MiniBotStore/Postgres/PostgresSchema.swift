@@ -121,5 +121,18 @@ enum PostgresSchema {
             """,
             "CREATE INDEX opt_outs_added ON opt_outs (added_at, key)",
         ]),
+        (3, "HTTP API: keys, call filters", [
+            """
+            CREATE TABLE api_keys (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                scope text NOT NULL,
+                hash text NOT NULL UNIQUE,
+                created_at timestamptz NOT NULL,
+                revoked_at timestamptz
+            )
+            """,
+            "CREATE INDEX calls_status ON calls (status, started_at)",
+        ]),
     ]
 }

@@ -78,7 +78,7 @@ public final class PostgresStore: Store {
     }
 
     @discardableResult
-    private func run<T>(_ body: () async throws -> T) async throws -> T {
+    func run<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as PostgresTransactionError {
@@ -167,7 +167,7 @@ public final class PostgresStore: Store {
         )
     }
 
-    private func rows<T>(_ query: PostgresQuery, _ transform: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
+    func rows<T>(_ query: PostgresQuery, _ transform: (PostgresRandomAccessRow) throws -> T) async throws -> [T] {
         try await run {
             var out: [T] = []
             for try await row in try await client.query(query, logger: logger) {
@@ -629,7 +629,11 @@ public final class PostgresStore: Store {
     }
 
     public func call(id: String) async throws -> Call? {
-        try await rows("SELECT \(unescaped: Self.callColumns) FROM calls WHERE call_id = \(id)") { row in
+        try await rows("SELECT \(unescaped: Self.callColumns) FROM calls WHERE call_id = \(id)") { try Self.call($0) }.first
+    }
+
+    /// A row of ``callColumns`` as a call.
+    static func call(_ row: PostgresRandomAccessRow) throws -> Call {
             Call(callID: try row[0].decode(String.self), phone: try row[1].decode(String.self),
                  campaignID: try row[2].decode(String?.self),
                  status: CallStatus(rawValue: try row[3].decode(String.self)) ?? .failed,
@@ -641,7 +645,6 @@ public final class PostgresStore: Store {
                  hangupCause: try row[13].decode(String?.self),
                  outcome: try row[14].decode(String?.self).flatMap(ContactStatus.init(rawValue:)),
                  endReason: try row[15].decode(String?.self))
-        }.first
     }
 
     public func addInteraction(_ interaction: CallInteraction) async throws {

@@ -119,5 +119,16 @@ enum SQLiteSchema {
         ) WITHOUT ROWID;
         CREATE INDEX opt_outs_added ON opt_outs (added_at, key);
         """),
+        (3, "HTTP API: keys, call filters", """
+        CREATE TABLE api_keys (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            hash TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        );
+        CREATE INDEX calls_status ON calls (status, started_at);
+        """),
     ]
 }

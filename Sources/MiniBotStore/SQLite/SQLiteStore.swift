@@ -17,7 +17,7 @@ public final class SQLiteStore: Store {
         self.connection = Mutex(try SQLiteConnection(path: path))
     }
 
-    private func locked<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    func locked<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try connection.withLock { connection in try body(connection) }
     }
 
@@ -529,16 +529,19 @@ public final class SQLiteStore: Store {
 
     public func call(id: String) async throws -> Call? {
         try locked { db in
-            try db.prepare("SELECT \(Self.callColumns) FROM calls WHERE call_id = ?").query([.text(id)]) { row in
-                Call(callID: row.text(0), phone: row.text(1), campaignID: row.optionalText(2),
-                     status: CallStatus(rawValue: row.text(3)) ?? .failed,
-                     amdResult: row.optionalText(4).flatMap(AMDResult.init(rawValue:)), finalIntent: row.optionalText(5),
-                     isLead: row.int(6) != 0, duration: row.double(7), recordingPath: row.optionalText(8),
-                     transcriptPath: row.optionalText(9), startedAt: row.date(10), answeredAt: row.optionalDate(11),
-                     endedAt: row.optionalDate(12), hangupCause: row.optionalText(13),
-                     outcome: row.optionalText(14).flatMap(ContactStatus.init(rawValue:)), endReason: row.optionalText(15))
-            }.first
+            try db.prepare("SELECT \(Self.callColumns) FROM calls WHERE call_id = ?").query([.text(id)]) { Self.call($0) }.first
         }
+    }
+
+    /// A row of ``callColumns`` as a call.
+    static func call(_ row: SQLiteStatement) -> Call {
+        Call(callID: row.text(0), phone: row.text(1), campaignID: row.optionalText(2),
+             status: CallStatus(rawValue: row.text(3)) ?? .failed,
+             amdResult: row.optionalText(4).flatMap(AMDResult.init(rawValue:)), finalIntent: row.optionalText(5),
+             isLead: row.int(6) != 0, duration: row.double(7), recordingPath: row.optionalText(8),
+             transcriptPath: row.optionalText(9), startedAt: row.date(10), answeredAt: row.optionalDate(11),
+             endedAt: row.optionalDate(12), hangupCause: row.optionalText(13),
+             outcome: row.optionalText(14).flatMap(ContactStatus.init(rawValue:)), endReason: row.optionalText(15))
     }
 
     public func addInteraction(_ interaction: CallInteraction) async throws {

@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import MiniBotCore
+import MiniBotStore
+import Prometheus
+
+/// What the routes need, passed in by whoever runs the API (`minibot serve`, the tests).
+public struct APIEnvironment: Sendable {
+    public var store: any Store
+    public var config: MiniBotConfig
+    /// The telephony side's state, as ``/health`` reports it.
+    public var telephony: @Sendable () async -> ComponentState
+    /// Check that a scenario's prompt files exist when a campaign is created
+    /// through the API (as `minibot campaign create` does).
+    public var checkPrompts: Bool
+    public var logger: Logger
+    /// Where `/metrics` reads from; `minibot serve` bootstraps swift-metrics on the same registry.
+    public var metrics: PrometheusCollectorRegistry
+    /// How often `/events` reads the store for changes.
+    public var eventInterval: Duration = .seconds(1)
+
+    public init(store: any Store, config: MiniBotConfig, checkPrompts: Bool = true, logger: Logger,
+                metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+                telephony: @escaping @Sendable () async -> ComponentState = { .unknown }) {
+        self.metrics = metrics
+        self.store = store
+        self.config = config
+        self.checkPrompts = checkPrompts
+        self.logger = logger
+        self.telephony = telephony
+    }
+
+    var phoneParser: PhoneNumberParser {
+        PhoneNumberParser(defaultRegion: NumberingRegion.named(config.phone.defaultRegion) ?? .named("FR")!,
+                          rejectPremiumRate: config.phone.rejectPremiumRate)
+    }
+}
+
+/// The state of one part of the service, as ``/health`` reports it.
+public enum ComponentState: String, Codable, Sendable {
+    case up, down, idle, unknown
+}

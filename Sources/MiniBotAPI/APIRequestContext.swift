@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import MiniBotStore
+
+/// The one request context of the API: Hummingbird's core storage plus the
+/// API key that authenticated the request (nil on the public routes).
+public struct APIRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by ``APIKeyAuth`` once the bearer key is checked.
+    public var apiKey: APIKeyRecord?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// CSV uploads of a few hundred thousand contacts fit.
+    public var maxUploadSize: Int { 64 << 20 }
+
+    public var requestDecoder: JSONDecoder { APIJSON.decoder }
+    public var responseEncoder: JSONEncoder { APIJSON.encoder }
+}
+
+/// JSON as the API speaks it: snake_case keys (from the types' coding keys),
+/// ISO 8601 dates, sorted keys.
+enum APIJSON {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

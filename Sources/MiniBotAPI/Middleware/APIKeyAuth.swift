@@ -1,0 +1,35 @@
+import Crypto
+import Foundation
+import Hummingbird
+import MiniBotStore
+
+/// Requires `Authorization: Bearer KEY` on every route but the public ones;
+/// keys with the `read` scope may only GET (and HEAD).
+struct APIKeyAuth: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let store: any Store
+
+    /// Routes anyone may call: they tell nothing sensitive.
+    static let publicPaths: Set<String> = ["/health", "/openapi.json", "/docs", "/redoc"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        guard let header = request.headers[.authorization] else {
+            throw Problem(.unauthorized, "an API key is required: Authorization: Bearer KEY (minibot apikey create)")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw Problem(.unauthorized, "the Authorization header must be: Bearer KEY")
+        }
+        let secret = parts[1].trimmingCharacters(in: .whitespaces)
+        guard !secret.isEmpty, let key = try await store.apiKey(hash: APIKeySecret.hash(secret)), key.revokedAt == nil else {
+            throw Problem(.unauthorized, "unknown or revoked API key")
+        }
+        if key.scope == .read && request.method != .get && request.method != .head {
+            throw Problem(.forbidden, "this API key has the read scope; changes need an admin key")
+        }
+        var context = context
+        context.apiKey = key
+        return try await next(request, context)
+    }
+}

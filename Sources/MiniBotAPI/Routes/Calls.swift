@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import MiniBotCore
+import MiniBotStore
+
+/// The calls: list with filters, one with its interactions, and launching
+/// one call (queued first in its campaign).
+struct CallRoutes {
+    let environment: APIEnvironment
+    var store: any Store { environment.store }
+
+    /// A call with its turns, as `GET /calls/{call_id}` answers.
+    struct CallDetail: ResponseEncodable {
+        var call: Call
+        var interactions: [CallInteraction]
+
+        enum CodingKeys: String, CodingKey { case interactions }
+
+        func encode(to encoder: any Encoder) throws {
+            try call.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(interactions, forKey: .interactions)
+        }
+    }
+
+    struct LaunchRequest: Decodable {
+        var phone: String
+        var campaignID: String
+        enum CodingKeys: String, CodingKey { case phone, campaignID = "campaign_id" }
+    }
+
+    struct Launched: ResponseEncodable {
+        var campaignID: String
+        var phone: String
+        var queued: Bool
+        var queueStatus: QueueStatus?
+        enum CodingKeys: String, CodingKey { case phone, queued, campaignID = "campaign_id", queueStatus = "queue_status" }
+    }
+
+    /// Priority of a call launched by hand: ahead of any campaign's own rows.
+    static let launchPriority = 1_000_000
+
+    func register(_ routes: RouteTable) {
+        routes.add(.get, "/calls") { request, _ in
+            let q = QueryParameters(request: request)
+            let page = try q.page()
+            var phone: String?
+            if let lead = q.string("phone") {
+                phone = try parsePhone(lead, field: "phone")
+            }
+            let query = CallQuery(campaignID: q.string("campaign_id"), status: try q.enumeration("status", CallStatus.self),
+                                  phone: phone, isLead: try q.bool("lead"), from: try q.date("from"), to: try q.date("to"),
+                                  limit: page.pageSize, offset: page.offset)
+            let result = try await store.calls(query)
+            return PageResponse(result.calls, page: page, total: result.total)
+        }
+
+        routes.add(.get, "/calls/{call_id}") { _, context in
+            let id = try context.parameters.require("call_id")
+            guard let call = try await store.call(id: id) else { throw Problem.notFound("no call with id \(id)") }
+            return CallDetail(call: call, interactions: try await store.interactions(callID: id))
+        }
+
+        routes.add(.post, "/calls/launch") { request, context -> EditedResponse<Launched> in
+            var request = request
+            let body = try await request.decodeJSON(LaunchRequest.self, context: context)
+            let phone = try parsePhone(body.phone, field: "phone")
+            guard let campaign = try await store.campaign(id: body.campaignID) else {
+                throw Problem.invalid("campaign_id", "no campaign with id \(body.campaignID)")
+            }
+            guard campaign.status == .active || campaign.status == .paused else {
+                throw Problem(.conflict, "campaign \(campaign.id) is \(campaign.status.rawValue): it places no more calls")
+            }
+            if try await store.isOptedOut(phone: phone) {
+                throw Problem(.conflict, "\(phone) is on the opt-out list")
+            }
+            if try await store.contact(phone: phone) == nil {
+                let parsed = try environment.phoneParser.parse(phone)
+                try await store.importContacts { sink in try await sink.upsert([ContactUpsert(phone: parsed)], at: Date()) }
+            }
+            let queued = try await store.enqueue(campaignID: campaign.id, selection: ContactSelection(
+                statuses: [], phones: [phone], priority: Self.launchPriority, maxAttempts: campaign.settings.maxAttempts), at: Date())
+            let entry = try await store.queueEntry(campaignID: campaign.id, phone: phone)
+            return EditedResponse(status: .accepted, response: Launched(campaignID: campaign.id, phone: phone, queued: queued > 0,
+                                                                        queueStatus: entry?.status))
+        }
+    }
+
+    func parsePhone(_ text: String, field: String) throws -> String {
+        do {
+            return try environment.phoneParser.parse(text).e164
+        } catch {
+            throw Problem.invalid(field, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import MiniBotStore
+
+/// The opt-out list (Bloctel-style): list, add a number, remove a number or hash.
+struct OptOutRoutes {
+    let environment: APIEnvironment
+    var store: any Store { environment.store }
+
+    struct AddRequest: Decodable {
+        var phone: String
+        var source: String?
+    }
+
+    struct Added: ResponseEncodable {
+        var key: String
+        var added: Bool
+    }
+
+    func register(_ routes: RouteTable) {
+        routes.add(.get, "/optouts") { request, _ in
+            let page = try QueryParameters(request: request).page()
+            return PageResponse(try await store.optOuts(limit: page.pageSize, offset: page.offset), page: page)
+        }
+
+        routes.add(.post, "/optouts") { request, context -> EditedResponse<Added> in
+            var request = request
+            let body = try await request.decodeJSON(AddRequest.self, context: context)
+            let phone: String
+            do { phone = try environment.phoneParser.parse(body.phone).e164 } catch { throw Problem.invalid("phone", "\(error)") }
+            let added = try await store.addOptOuts([.number(phone, source: body.source ?? "api", at: Date())])
+            return EditedResponse(status: added > 0 ? .created : .ok, response: Added(key: phone, added: added > 0))
+        }
+
+        routes.add(.delete, "/optouts/{key}") { _, context -> Response in
+            let raw = try context.parameters.require("key")
+            let text = raw.removingPercentEncoding ?? raw
+            let key: String
+            if OptOutEntry.isHash(text) {
+                key = text
+            } else {
+                do { key = try environment.phoneParser.parse(text).e164 } catch { throw Problem.invalid("key", "\(error)") }
+            }
+            guard try await store.removeOptOut(key: key) else { throw Problem.notFound("\(key) is not on the opt-out list") }
+            return Response(status: .noContent)
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+
+/// Typed reads of the query string; a bad value is a 422 naming the parameter.
+struct QueryParameters {
+    let request: Request
+
+    func string(_ name: String) -> String? {
+        guard let value = request.uri.queryParameters.get(name), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func int(_ name: String, default value: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = string(name) else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw Problem.invalid(name, "must be a whole number in \(range.lowerBound)…\(range.upperBound)")
+        }
+        return number
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw Problem.invalid(name, "must be true or false")
+        }
+    }
+
+    func enumeration<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = string(name) else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw Problem.invalid(name, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// An ISO 8601 date-time (`2026-11-28T09:00:00Z`) or a day (`2026-11-28`, midnight UTC).
+    func date(_ name: String) throws -> Date? {
+        guard let text = string(name) else { return nil }
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        let day = Date.ISO8601FormatStyle().year().month().day()
+        if let date = try? Date(text, strategy: day) { return date }
+        throw Problem.invalid(name, "must be an ISO 8601 date (2026-11-28) or date-time (2026-11-28T09:00:00Z)")
+    }
+
+    /// `page` (from 1) and `page_size` (1…500) as limit and offset.
+    func page() throws -> Page {
+        let page = try int("page", default: 1, in: 1...1_000_000)
+        let size = try int("page_size", default: 50, in: 1...500)
+        return Page(page: page, pageSize: size)
+    }
+}
+
+struct Page {
+    var page: Int
+    var pageSize: Int
+    var offset: Int { (page - 1) * pageSize }
+}
+
+/// One page of a listing, as every list route answers.
+struct PageResponse<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+    var items: [Item]
+    var page: Int
+    var pageSize: Int
+    var total: Int?
+
+    init(_ items: [Item], page: Page, total: Int? = nil) {
+        self.items = items
+        self.page = page.page
+        self.pageSize = page.pageSize
+        self.total = total
+    }
+
+    enum CodingKeys: String, CodingKey { case items, page, pageSize = "page_size", total }
+}
+
+/// A JSON list without pages.
+struct ListResponse<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
+    var items: [Item]
+}
+
+/// Any encodable value as a JSON response.
+struct JSONBody<Value: Encodable & Sendable>: ResponseEncodable, Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import MiniBotCore
+
+/// Which calls ``Store/calls(_:)`` lists, newest first, and which page.
+public struct CallQuery: Sendable, Equatable {
+    public var campaignID: String?
+    public var status: CallStatus?
+    /// Only calls to this phone (E.164).
+    public var phone: String?
+    /// Only calls that made (true) or did not make (false) a lead.
+    public var isLead: Bool?
+    /// Calls started at or after this time.
+    public var from: Date?
+    /// Calls started before this time.
+    public var to: Date?
+    public var limit: Int
+    public var offset: Int
+
+    public init(campaignID: String? = nil, status: CallStatus? = nil, phone: String? = nil, isLead: Bool? = nil,
+                from: Date? = nil, to: Date? = nil, limit: Int = 50, offset: Int = 0) {
+        self.campaignID = campaignID
+        self.status = status
+        self.phone = phone
+        self.isLead = isLead
+        self.from = from
+        self.to = to
+        self.limit = limit
+        self.offset = offset
+    }
+}
+
+/// One page of calls and how many match in all.
+public struct CallPage: Sendable, Equatable {
+    public var calls: [Call]
+    public var total: Int
+
+    public init(calls: [Call], total: Int) {
+        self.calls = calls
+        self.total = total
+    }
+}
+
+/// Totals over every call, for the dashboard.
+public struct CallSummary: Sendable, Equatable, Codable {
+    public var total: Int
+    public var leads: Int
+    /// Calls per status; every status is present, zero included.
+    public var byStatus: [String: Int]
+    /// Calls per outcome, for the calls that have one.
+    public var byOutcome: [String: Int]
+    /// Mean seconds of the answered calls (zero when none).
+    public var averageDuration: Double
+
+    public init(total: Int = 0, leads: Int = 0, byStatus: [String: Int] = [:], byOutcome: [String: Int] = [:], averageDuration: Double = 0) {
+        self.total = total
+        self.leads = leads
+        var all = Dictionary(uniqueKeysWithValues: CallStatus.allCases.map { ($0.rawValue, 0) })
+        all.merge(byStatus) { $1 }
+        self.byStatus = all
+        self.byOutcome = byOutcome
+        self.averageDuration = averageDuration
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case total, leads, byStatus = "by_status", byOutcome = "by_outcome", averageDuration = "average_duration"
+    }
+
+    /// Folds rows of (status, outcome, calls, leads, answered calls, seconds answered).
+    static func folding(_ rows: [(String, String?, Int, Int, Int, Double)]) -> CallSummary {
+        var byStatus: [String: Int] = [:]
+        var byOutcome: [String: Int] = [:]
+        var total = 0, leads = 0, answered = 0
+        var seconds = 0.0
+        for (status, outcome, count, lead, answeredCount, duration) in rows {
+            byStatus[status, default: 0] += count
+            if let outcome { byOutcome[outcome, default: 0] += count }
+            total += count
+            leads += lead
+            answered += answeredCount
+            seconds += duration
+        }
+        return CallSummary(total: total, leads: leads, byStatus: byStatus, byOutcome: byOutcome,
+                           averageDuration: answered == 0 ? 0 : seconds / Double(answered))
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import MiniBotCore
+
+// What the HTTP API reads and writes beyond the dialer: call listings and
+// summaries, API keys.
+extension SQLiteStore {
+    static func conditions(_ query: CallQuery) -> (sql: String, values: [SQLiteValue]) {
+        var clauses: [String] = []
+        var values: [SQLiteValue] = []
+        if let campaignID = query.campaignID { clauses.append("campaign_id = ?"); values.append(.text(campaignID)) }
+        if let status = query.status { clauses.append("status = ?"); values.append(.text(status.rawValue)) }
+        if let phone = query.phone { clauses.append("phone = ?"); values.append(.text(phone)) }
+        if let isLead = query.isLead { clauses.append("is_lead = ?"); values.append(.bool(isLead)) }
+        if let from = query.from { clauses.append("started_at >= ?"); values.append(.date(from)) }
+        if let to = query.to { clauses.append("started_at < ?"); values.append(.date(to)) }
+        return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), values)
+    }
+
+    public func calls(_ query: CallQuery) async throws -> CallPage {
+        let (whereSQL, values) = Self.conditions(query)
+        return try locked { db in
+            let calls = try db.prepare("SELECT \(Self.callColumns) FROM calls \(whereSQL) ORDER BY started_at DESC, call_id DESC LIMIT ? OFFSET ?")
+                .query(values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))]) { Self.call($0) }
+            let total = try db.prepare("SELECT count(*) FROM calls \(whereSQL)").query(values) { $0.int(0) }.first ?? 0
+            return CallPage(calls: calls, total: total)
+        }
+    }
+
+    public func callSummary() async throws -> CallSummary {
+        let rows = try locked { db in
+            try db.prepare("""
+                SELECT status, outcome, count(*), sum(is_lead), sum(answered_at IS NOT NULL), coalesce(sum(CASE WHEN answered_at IS NOT NULL THEN duration END), 0)
+                FROM calls GROUP BY status, outcome
+                """).query { ($0.text(0), $0.optionalText(1), $0.int(2), $0.int(3), $0.int(4), $0.double(5)) }
+        }
+        return CallSummary.folding(rows)
+    }
+
+    static let apiKeyColumns = "id, name, scope, hash, created_at, revoked_at"
+
+    static func apiKey(_ row: SQLiteStatement) -> APIKeyRecord {
+        APIKeyRecord(id: row.text(0), name: row.text(1), scope: APIKeyScope(rawValue: row.text(2)) ?? .read, hash: row.text(3),
+                     createdAt: row.date(4), revokedAt: row.optionalDate(5))
+    }
+
+    public func createAPIKey(_ key: APIKeyRecord) async throws {
+        try locked { db in
+            try db.prepare("INSERT INTO api_keys (\(Self.apiKeyColumns)) VALUES (?, ?, ?, ?, ?, ?)").run([
+                .text(key.id), .text(key.name), .text(key.scope.rawValue), .text(key.hash), .date(key.createdAt), .date(key.revokedAt),
+            ])
+        }
+    }
+
+    public func apiKey(hash: String) async throws -> APIKeyRecord? {
+        try locked { db in
+            try db.prepare("SELECT \(Self.apiKeyColumns) FROM api_keys WHERE hash = ?").query([.text(hash)]) { Self.apiKey($0) }.first
+        }
+    }
+
+    public func apiKeys() async throws -> [APIKeyRecord] {
+        try locked { db in
+            try db.prepare("SELECT \(Self.apiKeyColumns) FROM api_keys ORDER BY created_at, id").query { Self.apiKey($0) }
+        }
+    }
+
+    public func revokeAPIKey(id: String, at date: Date) async throws -> Bool {
+        try locked { db in
+            try db.prepare("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL").run([.date(date), .text(id)])
+            return db.changes > 0
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import MiniBotCore
+@testable import MiniBotStore
+import MiniBotTestSupport
+import Testing
+@testable import MiniBotAPI
+
+@Suite("Contacts, opt-outs, scenarios and docs routes")
+struct OtherRoutesTests {
+    @Test("contacts: CSV upload with its report, list, show, export", arguments: Backend.available)
+    func contacts(_ backend: Backend) async throws {
+        try await withAPI(backend) { api in
+            let csv = "téléphone;prénom;nom\n06 11 11 11 11;Léa;Martin\n0622222222;Paul;Durand\nnot a phone;X;Y\n"
+            let imported = try await api.send(.post, "/contacts/import", key: api.admin, body: csv, headers: [.contentType: "text/csv"])
+            #expect(imported.status == .ok && imported.object["imported"] as? Int == 2 && imported.object["rejected"] as? Int == 1)
+            #expect((imported.object["rejected_rows"] as? String)?.contains("not a phone") == true)
+            #expect(!imported.text.contains("/tmp") && !imported.text.contains("rejects_file"))
+            let list = try await api.get("/contacts?page_size=1", key: api.read)
+            #expect(list.items.map { $0["phone"] as? String } == ["+33611111111"])
+            #expect(try await api.get("/contacts?search=durand").items.count == 1)
+            let one = try await api.get("/contacts/06%2011%2011%2011%2011")
+            #expect(one.status == .ok && one.object["first_name"] as? String == "Léa")
+            #expect(try await api.get("/contacts/0633333333").status == .notFound)
+            #expect(try await api.get("/contacts/12").status == .unprocessableContent)
+            let export = try await api.get("/contacts/export")
+            #expect(export.status == .ok && export.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(export.text.contains("Léa") && export.text.split(whereSeparator: \.isNewline).count == 3, "\(export.text)")
+            let empty = try await api.send(.post, "/contacts/import", key: api.admin, body: "")
+            #expect(empty.status == .unprocessableContent && empty.object["field"] as? String == "body")
+        }
+    }
+
+    @Test("opt-out list: add, list, remove", arguments: Backend.available)
+    func optOuts(_ backend: Backend) async throws {
+        try await withAPI(backend) { api in
+            let added = try await api.send(.post, "/optouts", key: api.admin, json: #"{"phone":"06 12 34 56 78","source":"panel"}"#)
+            #expect(added.status == .created && added.object["key"] as? String == "+33612345678")
+            #expect(try await api.send(.post, "/optouts", key: api.admin, json: #"{"phone":"0612345678"}"#).object["added"] as? Bool == false)
+            #expect(try await api.store.isOptedOut(phone: "+33612345678"))
+            let list = try await api.get("/optouts", key: api.read)
+            #expect(list.items.map { $0["key"] as? String } == ["+33612345678"] && list.items.first?["source"] as? String == "panel")
+            #expect(try await api.send(.delete, "/optouts/%2B33612345678", key: api.admin).status == .noContent)
+            #expect(try await api.send(.delete, "/optouts/0612345678", key: api.admin).status == .notFound)
+            let bad = try await api.send(.post, "/optouts", key: api.admin, json: #"{"phone":"nope"}"#)
+            #expect(bad.status == .unprocessableContent && bad.object["field"] as? String == "phone")
+        }
+    }
+
+    @Test("scenarios: the built-in one and DATA_DIR/scenarios files, checked by name only")
+    func scenarios() async throws {
+        try await withAPI(.sqlite) { api in
+            try FileManager.default.createDirectory(atPath: "\(api.dataDir)/scenarios", withIntermediateDirectories: true)
+            try Data("name: broken\n".utf8).write(to: URL(fileURLWithPath: "\(api.dataDir)/scenarios/broken.yaml"))
+            let list = try await api.get("/scenarios", key: api.read)
+            #expect(list.items.map { $0["name"] as? String } == ["universal", "broken"])
+            let broken = try await api.get("/scenarios/broken/check")
+            #expect(broken.status == .ok && broken.object["valid"] as? Bool == false && !broken.text.contains(api.dataDir))
+            let universal = try await api.get("/scenarios/universal/check")
+            #expect(universal.status == .ok && universal.object["name"] as? String == "universal")
+            #expect(try await api.get("/scenarios/..%2F..%2Fetc%2Fpasswd/check").status == .notFound)
+            #expect(try await api.get("/scenarios/missing/check").status == .notFound)
+        }
+    }
+
+    @Test("unknown routes: 404 problem+json with a key, 401 without")
+    func unknownRoutes() async throws {
+        try await withAPI(.sqlite) { api in
+            let response = try await api.get("/nowhere")
+            #expect(response.status == .notFound && response.isProblem && response.object["status"] as? Int == 404)
+            #expect(try await api.send(.get, "/nowhere", key: nil).status == .unauthorized)
+        }
+    }
+
+    @Test("docs: the OpenAPI document and two pages that read it")
+    func docs() async throws {
+        try await withAPI(.sqlite) { api in
+            let document = try await api.send(.get, "/openapi.json", key: nil)
+            #expect(document.object["openapi"] as? String == "3.1.0")
+            for page in ["/docs", "/redoc"] {
+                let response = try await api.send(.get, page, key: nil)
+                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true && response.text.contains("/openapi.json"))
+                #expect(!response.text.contains("https://"))
+            }
+        }
+    }
+}
+
+@Suite("Server errors")
+struct ServerErrorTests {
+    @Test("a failing store is a 500 problem that tells nothing of the server")
+    func internalError() async throws {
+        try await withAPI(.sqlite) { api in
+            guard case .sqlite(let path) = try DatabaseURL(api.url) else { return }
+            try SQLiteConnection(path: path).execute("DROP TABLE call_interactions; DROP TABLE calls")
+            let response = try await api.get("/calls")
+            #expect(response.status == .internalServerError && response.isProblem)
+            #expect(!response.text.contains("calls") && !response.text.contains("SQL") && !response.text.contains(path))
+        }
+    }
+}

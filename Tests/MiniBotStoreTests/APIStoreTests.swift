@@ -1,0 +1,88 @@
+import Foundation
+import MiniBotCore
+import MiniBotTestSupport
+import Testing
+@testable import MiniBotStore
+
+/// What the HTTP API asks of the store: call listings with filters, the call
+/// summary, API keys. Every case runs on both backends.
+@Suite("API storage, on SQLite and PostgreSQL")
+struct APIStoreTests {
+    /// Two campaigns and five calls a minute apart: c1 has a, b (lead), c; c2 has d, e.
+    func seed(_ store: any Store) async throws {
+        try await store.importContacts { sink in
+            try await sink.upsert([try upsert("+33611111111"), try upsert("+33622222222")], at: testDate)
+        }
+        for id in ["c1", "c2"] {
+            try await store.createCampaign(Campaign(id: id, name: id, scenario: "universal", createdAt: testDate, updatedAt: testDate))
+        }
+        let calls: [(String, String, String, CallStatus, Bool)] = [
+            ("a", "c1", "+33611111111", .completed, false), ("b", "c1", "+33622222222", .completed, true),
+            ("c", "c1", "+33611111111", .noAnswer, false), ("d", "c2", "+33611111111", .busy, false),
+            ("e", "c2", "+33622222222", .completed, true),
+        ]
+        for (n, (id, campaign, phone, status, lead)) in calls.enumerated() {
+            let start = testDate.addingTimeInterval(Double(n) * 60)
+            try await store.saveCall(Call(callID: id, phone: phone, campaignID: campaign, status: status, isLead: lead,
+                                          duration: status == .completed ? 10 : 0, startedAt: start,
+                                          answeredAt: status == .completed ? start : nil,
+                                          outcome: lead ? .leads : (status == .completed ? .notInterested : nil)))
+        }
+    }
+
+    @Test("calls: filters, newest first, pages and totals", arguments: Backend.available)
+    func callListing(_ backend: Backend) async throws {
+        try await withFreshStore(backend) { store, _ in
+            try await seed(store)
+            let all = try await store.calls(CallQuery())
+            #expect(all.calls.map(\.callID) == ["e", "d", "c", "b", "a"] && all.total == 5)
+            let page = try await store.calls(CallQuery(limit: 2, offset: 2))
+            #expect(page.calls.map(\.callID) == ["c", "b"] && page.total == 5)
+            #expect(try await store.calls(CallQuery(campaignID: "c1")).calls.map(\.callID) == ["c", "b", "a"])
+            #expect(try await store.calls(CallQuery(status: .completed)).calls.map(\.callID) == ["e", "b", "a"])
+            #expect(try await store.calls(CallQuery(phone: "+33622222222")).calls.map(\.callID) == ["e", "b"])
+            #expect(try await store.calls(CallQuery(isLead: true)).calls.map(\.callID) == ["e", "b"])
+            let window = CallQuery(from: testDate.addingTimeInterval(60), to: testDate.addingTimeInterval(180))
+            #expect(try await store.calls(window).calls.map(\.callID) == ["c", "b"])
+            let combined = try await store.calls(CallQuery(campaignID: "c1", status: .completed, isLead: false))
+            #expect(combined.calls.map(\.callID) == ["a"] && combined.total == 1)
+            let none = try await store.calls(CallQuery(campaignID: "nope"))
+            #expect(none.calls.isEmpty && none.total == 0)
+            #expect(all.calls.last == (try await store.call(id: "a")))
+        }
+    }
+
+    @Test("call summary: totals by status and outcome, leads, mean answered duration", arguments: Backend.available)
+    func summary(_ backend: Backend) async throws {
+        try await withFreshStore(backend) { store, _ in
+            #expect(try await store.callSummary() == CallSummary())
+            try await seed(store)
+            let summary = try await store.callSummary()
+            #expect(summary.total == 5 && summary.leads == 2 && summary.averageDuration == 10)
+            #expect(summary.byStatus["completed"] == 3 && summary.byStatus["busy"] == 1 && summary.byStatus["failed"] == 0)
+            #expect(summary.byOutcome == ["Leads": 2, "Not_interested": 1])
+        }
+    }
+
+    @Test("API keys: created, found by hash, listed, revoked once", arguments: Backend.available)
+    func apiKeys(_ backend: Backend) async throws {
+        try await withFreshStore(backend) { store, _ in
+            let hash = String(repeating: "ab", count: 32)
+            let key = APIKeyRecord(id: "k1", name: "panel", scope: .admin, hash: hash, createdAt: testDate)
+            try await store.createAPIKey(key)
+            try await store.createAPIKey(APIKeyRecord(id: "k2", name: "bi", scope: .read, hash: String(repeating: "cd", count: 32),
+                                                      createdAt: testDate.addingTimeInterval(1)))
+            #expect(try await store.apiKey(hash: hash) == key)
+            #expect(try await store.apiKey(hash: String(repeating: "00", count: 32)) == nil)
+            #expect(try await store.apiKeys().map(\.id) == ["k1", "k2"])
+            await #expect(throws: StoreError.self) {
+                try await store.createAPIKey(APIKeyRecord(id: "k1", name: "again", scope: .read, hash: "x", createdAt: testDate))
+            }
+            #expect(try await store.revokeAPIKey(id: "k1", at: testDate.addingTimeInterval(5)))
+            #expect(try await !store.revokeAPIKey(id: "k1", at: testDate.addingTimeInterval(6)))
+            #expect(try await !store.revokeAPIKey(id: "missing", at: testDate))
+            #expect(try await store.apiKey(hash: hash)?.revokedAt == testDate.addingTimeInterval(5))
+            #expect(try await store.schemaVersion() == 3)
+        }
+    }
+}
