@@ -67,7 +67,6 @@ public actor CampaignRunner {
     public private(set) var limits: Limits
     private var baseLimits: Limits
     private var active: [String: ActiveCall] = [:]
-    private var sessionTasks: [String: Task<Void, Never>] = [:]
     private var callTasks: [String: Task<Void, Never>] = [:]
     private var stopping = false
     private var lastLaunch: ContinuousClock.Instant?
@@ -109,7 +108,8 @@ public actor CampaignRunner {
         guard !stopping else { return }
         stopping = true
         logger.info("shutting down", metadata: ["calls_in_progress": "\(active.count)"])
-        let tasks = Array(sessionTasks.values) + Array(callTasks.values)
+        // Cancelling a call's task hangs up a call still ringing and cuts a session in progress.
+        let tasks = Array(callTasks.values)
         Task {
             try? await Task.sleep(for: grace)
             for task in tasks { task.cancel() }
@@ -236,13 +236,11 @@ public actor CampaignRunner {
 
     private func finished(_ callID: String) {
         active[callID] = nil
-        sessionTasks[callID] = nil
         callTasks[callID] = nil
     }
 
-    private func answered(_ callID: String, task: Task<Void, Never>?) {
+    private func answered(_ callID: String) {
         active[callID]?.answered = true
-        if let task { sessionTasks[callID] = task }
     }
 
     /// Dials one contact and stores the outcome. Never throws: every failure is a recorded outcome.
@@ -272,8 +270,7 @@ public actor CampaignRunner {
             let run = Task { () -> CallSessionResult in
                 await session.run(callID: callID, phone: phone, campaignID: campaignID, leg: leg, answeredAt: answeredAt)
             }
-            let watcher = Task { _ = await run.value }
-            answered(callID, task: watcher)
+            answered(callID)
             if stopping { run.cancel() }
             let result = await withTaskCancellationHandler { await run.value } onCancel: { run.cancel() }
             let ended = now()
