@@ -81,8 +81,6 @@ class Voices:
     """Synthesises French speech at 8 kHz (16-bit samples in an array), cached per voice and text."""
 
     def __init__(self, workdir):
-        from py_nanotts import NanoTTS
-        self.tts = NanoTTS()
         self.workdir = workdir
         self.cache = {}
 
@@ -99,7 +97,7 @@ class Voices:
         key = (voice, text)
         if key not in self.cache:
             if voice[0] == "pico":
-                pcm = self.tts.speak(text, voice="fr-FR", speed=voice[1], pitch=voice[2])
+                pcm = pico(text, voice[1], voice[2])
                 raw = sox(["-t", "raw", "-r", "16000", "-e", "signed-integer", "-b", "16", "-c", "1", "-"], pcm)
             else:
                 path = os.path.join(self.workdir, "espeak.wav")
@@ -111,9 +109,24 @@ class Voices:
         return self.cache[key]
 
 
+PICO = """import sys
+from py_nanotts import NanoTTS
+sys.stdout.buffer.write(NanoTTS().speak(sys.argv[1], voice="fr-FR", speed=float(sys.argv[2]), pitch=float(sys.argv[3])))
+"""
+
+
+def pico(text, speed, pitch):
+    """Pico's 16 kHz PCM for the text. Each utterance gets a fresh process: in one process, Pico's output
+    for the same input drifts from call to call (it reads state left by earlier calls), which would make
+    the corpus differ between runs of the same seed."""
+    out = subprocess.run([sys.executable, "-c", PICO, text, str(speed), str(pitch)], capture_output=True, check=True)
+    return out.stdout
+
+
 def sox(input_args, data=None):
-    """Runs sox to turn its input into 8 kHz mono 16-bit raw samples, returned as bytes."""
-    out = subprocess.run(["sox", "-V1", *input_args, "-r", str(RATE), "-c", "1", "-e", "signed-integer",
+    """Runs sox to turn its input into 8 kHz mono 16-bit raw samples, returned as bytes (no dither: the same
+    input gives the same bytes)."""
+    out = subprocess.run(["sox", "-V1", "-D", *input_args, "-r", str(RATE), "-c", "1", "-e", "signed-integer",
                           "-b", "16", "-t", "raw", "-"], input=data, capture_output=True, check=True)
     return out.stdout
 
