@@ -197,7 +197,8 @@ let package = Package(
         ),
         .testTarget(
             name: "MiniBotAPITests",
-            dependencies: ["MiniBotAPI", "MiniBotTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["MiniBotAPI", "MiniBotTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         .testTarget(name: "MiniBotAudioTests", dependencies: ["MiniBotAudio", "MiniBotTestSupport"], swiftSettings: strict),

@@ -20,6 +20,7 @@ public struct MiniBotCommand: AsyncParsableCommand {
             ModelsCommand.self,
             PromptsCommand.self,
             ScenarioCommand.self,
+            WebhooksCommand.self,
             OptOutCommand.self,
             AMDCommand.self,
             CampaignCommand.self,

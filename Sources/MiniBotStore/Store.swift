@@ -91,6 +91,22 @@ public protocol Store: Sendable {
     /// and the start of its latest call with outcome `Not_interested`, ever.
     func dialHistory(phone: String, since: Date) async throws -> DialHistory
 
+    // MARK: Events and webhooks (see docs/ARCHITECTURE.md, "Webhooks")
+    /// Events after `id`, oldest first. ``completeCall(_:worker:at:)`` writes
+    /// them; their ids grow in commit order, on both backends.
+    func events(after id: Int64, limit: Int) async throws -> [CallEvent]
+    /// Takes the endpoint's cursor for `owner` until `now + lease`, creating it
+    /// at the latest event when the endpoint is new (it hears of what happens
+    /// from now on, not of the past). Nil while another owner's lease runs.
+    /// A lease of 0 gives the cursor back.
+    func claimWebhookCursor(endpoint: String, owner: String, now: Date, lease: TimeInterval) async throws -> WebhookCursor?
+    /// Writes the cursor back, with the event given up if any, in one
+    /// transaction; false, and nothing written, when `owner` lost the lease.
+    func saveWebhookCursor(_ cursor: WebhookCursor, owner: String, now: Date, abandoned: WebhookFailure?) async throws -> Bool
+    /// Every endpoint's cursor, and the latest events given up (newest first).
+    func webhookCursors() async throws -> [WebhookCursor]
+    func webhookFailures(limit: Int) async throws -> [WebhookFailure]
+
     // MARK: Opt-out list (Bloctel-style)
     /// Adds entries in one transaction; keys already listed are ignored.
     /// Returns how many were new. Throws ``StoreError/constraint(_:)`` for a

@@ -8,7 +8,7 @@ import Prometheus
 /// swift-metrics (HTTP requests, once `minibot serve` bootstraps the
 /// Prometheus factory on this registry) plus gauges read from the store at
 /// each scrape: calls in progress, calls by status and outcome, leads, and
-/// queue depth per campaign and queue status.
+/// queue depth per campaign and queue status, webhook deliveries per endpoint.
 struct MetricsRoutes {
     let environment: APIEnvironment
 
@@ -37,6 +37,12 @@ struct MetricsRoutes {
         }
         for (outcome, count) in summary.byOutcome {
             gauge("calls_by_outcome", "Calls per outcome", [("outcome", outcome)]).set(Int64(count))
+        }
+        for cursor in try await store.webhookCursors() {
+            let endpoint = [("endpoint", WebhookService.redacted(cursor.endpoint))]
+            gauge("webhook_delivered", "Events an endpoint accepted", endpoint).set(Int64(cursor.delivered))
+            gauge("webhook_abandoned", "Events given up after max_attempts", endpoint).set(Int64(cursor.abandoned))
+            gauge("webhook_failed_attempts", "Failed attempts at the endpoint's next event", endpoint).set(Int64(cursor.attempts))
         }
         for campaign in try await store.campaigns() where campaign.status == .active || campaign.status == .paused {
             for (status, count) in try await store.queueSummary(campaignID: campaign.id) {

@@ -10,7 +10,7 @@ import Prometheus
 import ServiceLifecycle
 import Synchronization
 
-/// `minibot serve`: the HTTP API and the dialer, as services of one group
+/// `minibot serve`: the HTTP API, the dialer and webhook delivery, as services of one group
 /// that SIGTERM or Ctrl-C shuts down gracefully.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
         The API listens on api.host:api.port (127.0.0.1:8000 unless configured); every route but /health, \
         /openapi.json, /docs and /redoc needs an API key (minibot apikey create). The dialer works like \
         `minibot worker`: active campaigns oldest first, then waits for new ones. SIGTERM or Ctrl-C stops \
-        accepting requests and new calls; the calls in progress get --grace to finish.
+        accepting requests and new calls; the calls in progress get --grace to finish. With `webhooks:` \
+        configured, it also posts each ended call and lead to them, from the event log in the database.
         """
     )
 
@@ -61,6 +62,11 @@ struct ServeCommand: AsyncParsableCommand {
                 // A dialer that stops (its grace spent) must not take the API down before the group does.
                 services.append(.init(service: dialer, successTerminationBehavior: .gracefullyShutdownGroup,
                                       failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "dialer"))
+            }
+            if !runtime.config.webhooks.isEmpty {
+                let owner = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+                services.append(.init(service: WebhookService(store: store, endpoints: runtime.config.webhooks, owner: owner,
+                                                              logger: runtime.logger), serviceName: "webhooks"))
             }
             Output.error("minibot serve: API on http://\(host):\(port)\(noDialer ? "" : ", dialing active campaigns")\n")
             let group = ServiceGroup(configuration: .init(services: services, logger: runtime.logger))

@@ -116,6 +116,8 @@ public struct ConfigLoader {
         if !["e164", "national"].contains(sip.numberFormat) {
             throw .invalid("sip.number_format '\(sip.numberFormat)' is not e164 or national")
         }
+        let webhookProblems = config.webhooks.enumerated().flatMap { $0.element.problems(at: $0.offset) }
+        if !webhookProblems.isEmpty { throw .invalid(webhookProblems.joined(separator: "; ")) }
     }
 
     /// The configuration as YAML, with every secret masked.
@@ -132,6 +134,8 @@ public struct ConfigLoader {
         switch tree {
         case .object(let map):
             return .object(map.reduce(into: [:]) { $0[$1.key] = masked($1.value, key: $1.key) })
+        case .array(let items):
+            return .array(items.map { masked($0, key: key) })
         case .string(let value) where key == "database_url":
             return .string(redactedDatabaseURL(value))
         case .string(let value) where secretKeys.contains(key) || key.hasSuffix("_password") || key.hasSuffix("_secret"):

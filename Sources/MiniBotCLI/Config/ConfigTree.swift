@@ -1,10 +1,11 @@
 import Foundation
 import Yams
+import MiniBotCore
 
 /// A configuration as a tree of JSON values: the typed defaults, with the
 /// file's and the environment's text merged over them, each value coerced to
 /// the type of the default it replaces (so `number: 0612345678` stays text).
-indirect enum ConfigTree: Codable, Equatable {
+indirect enum ConfigTree: Codable, Equatable, Sendable {
     case object([String: ConfigTree])
     case array([ConfigTree])
     case string(String)
@@ -75,7 +76,7 @@ indirect enum ConfigTree: Codable, Equatable {
             }
             return result
         case (.array(let items), .sequence(let sequence)):
-            let template = items.first ?? .string("")
+            let template = items.first ?? Self.arrayItems[name] ?? .string("")
             return .array(try sequence.map { (item: Node) throws(ConfigError) -> ConfigTree in
                 try template.merged([], with: item, source: source, at: location)
             })
@@ -110,6 +111,9 @@ indirect enum ConfigTree: Codable, Equatable {
 
     /// Maps whose keys are free (per-step listen timeouts, SIP routes): a new
     /// key takes the shape of an existing entry, or of the template given here.
+    /// The shape of one item of a list of objects, for lists empty by default.
+    static let arrayItems: [String: ConfigTree] = ["webhooks": (try? ConfigTree(encoding: MiniBotConfig.Webhook())) ?? .string("")]
+
     static let openMaps: [String: ConfigTree?] = ["listen.steps": nil, "sip.routes": .string("")]
 
     private static func openMapTemplate(_ map: [String: ConfigTree], path: [String]) -> ConfigTree? {

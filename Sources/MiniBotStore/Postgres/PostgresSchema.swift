@@ -134,5 +134,40 @@ enum PostgresSchema {
             """,
             "CREATE INDEX calls_status ON calls (status, started_at)",
         ]),
+        (6, "events and webhook delivery", [
+            """
+            CREATE TABLE events (
+                id bigserial PRIMARY KEY,
+                kind text NOT NULL,
+                call_id text NOT NULL,
+                created_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX events_call ON events (call_id)",
+            """
+            CREATE TABLE webhook_cursors (
+                endpoint text PRIMARY KEY,
+                last_event_id bigint NOT NULL,
+                attempts integer NOT NULL DEFAULT 0,
+                next_attempt_at timestamptz,
+                last_error text,
+                delivered bigint NOT NULL DEFAULT 0,
+                abandoned bigint NOT NULL DEFAULT 0,
+                lease_owner text,
+                lease_expires_at timestamptz,
+                updated_at timestamptz NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE webhook_failures (
+                endpoint text NOT NULL,
+                event_id bigint NOT NULL,
+                attempts integer NOT NULL,
+                error text NOT NULL,
+                failed_at timestamptz NOT NULL,
+                PRIMARY KEY (endpoint, event_id)
+            )
+            """,
+        ]),
     ]
 }

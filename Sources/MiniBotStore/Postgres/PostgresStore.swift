@@ -8,9 +8,9 @@ import PostgresNIO
 /// The multi-host store: several workers on several hosts share one
 /// PostgreSQL database through a connection pool.
 public final class PostgresStore: Store {
-    private let client: PostgresClient
+    let client: PostgresClient
     private let runner: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
     private let target: String
 
     init(settings: PostgresSettings, logger: Logger) async throws {
@@ -505,6 +505,7 @@ public final class PostgresStore: Store {
                         no_answer = no_answer + \(c.noAnswer), failed = failed + \(c.failed), updated_at = \(date)
                     WHERE id = \(campaignID)
                     """, logger: logger)
+                try await Self.insertEvents(for: call, on: connection, logger: logger, at: date)
             }
         }
     }

@@ -130,5 +130,34 @@ enum SQLiteSchema {
         );
         CREATE INDEX calls_status ON calls (status, started_at);
         """),
+        (6, "events and webhook delivery", """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            call_id TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX events_call ON events (call_id);
+        CREATE TABLE webhook_cursors (
+            endpoint TEXT PRIMARY KEY NOT NULL,
+            last_event_id INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER,
+            last_error TEXT,
+            delivered INTEGER NOT NULL DEFAULT 0,
+            abandoned INTEGER NOT NULL DEFAULT 0,
+            lease_owner TEXT,
+            lease_expires_at INTEGER,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE webhook_failures (
+            endpoint TEXT NOT NULL,
+            event_id INTEGER NOT NULL,
+            attempts INTEGER NOT NULL,
+            error TEXT NOT NULL,
+            failed_at INTEGER NOT NULL,
+            PRIMARY KEY (endpoint, event_id)
+        ) WITHOUT ROWID;
+        """),
     ]
 }

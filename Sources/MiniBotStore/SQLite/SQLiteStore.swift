@@ -403,6 +403,7 @@ public final class SQLiteStore: Store {
                     """).run([.integer(Int64(c.total)), .integer(Int64(c.answered)), .integer(Int64(c.machine)),
                               .integer(Int64(c.leads)), .integer(Int64(c.notInterested)), .integer(Int64(c.noAnswer)),
                               .integer(Int64(c.failed)), .date(date), .text(campaignID)])
+                try Self.insertEvents(for: call, into: db, at: date)
             }
         }
     }
