@@ -77,6 +77,10 @@ struct ConfigLoaderTests {
         ("dialer:\n  max_concurrent_calls: 0\n", "dialer.max_concurrent_calls must be at least 1"),
         ("api: {port: 70000}\n", "api.port 70000 is not a TCP port"),
         ("dialer: [\n", "not valid YAML"),
+        ("webhooks:\n  - url: ftp://x/\n", "webhooks[0].url 'ftp://x/' is not an http:// or https:// URL"),
+        ("webhooks:\n  - {url: 'http://a/', events: []}\n", "webhooks[0].events is empty"),
+        ("webhooks:\n  - {url: 'http://a/', events: [hangup]}\n", "hangup"),
+        ("webhooks:\n  - {url: 'http://a/', colour: red}\n", "webhooks.colour"),
     ])
     func mistakes(yaml: String, message: String) throws {
         write(yaml)
@@ -104,5 +108,24 @@ struct ConfigLoaderTests {
         // What is printed loads back to the same settings.
         write(yaml.replacingOccurrences(of: "***", with: "hunter2"))
         #expect(try loader().load().config == config)
+    }
+
+    @Test func webhooksAreAListOfEndpointsWithDefaultsAndMaskedSecrets() throws {
+        write("""
+        webhooks:
+          - url: https://crm.example.com/hook
+            secret: s3cret
+            events: [lead]
+          - url: http://127.0.0.1:9000/all
+        """)
+        let config = try loader().load().config
+        #expect(config.webhooks == [
+            MiniBotConfig.Webhook(url: "https://crm.example.com/hook", secret: "s3cret", events: [.lead]),
+            MiniBotConfig.Webhook(url: "http://127.0.0.1:9000/all"),
+        ])
+        #expect(config.webhooks[1].events == [.callEnded, .lead] && config.webhooks[1].maxAttempts == 12)
+        let yaml = try ConfigLoader.render(config)
+        #expect(!yaml.contains("s3cret"))
+        #expect(yaml.components(separatedBy: "***").count == 2, "\(yaml)")
     }
 }
