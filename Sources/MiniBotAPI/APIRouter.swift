@@ -9,10 +9,10 @@ public struct APIRouter {
 
     public init(environment: APIEnvironment) {
         let router = Router(context: APIRequestContext.self)
-        router.add(middleware: ProblemMiddleware(logger: environment.logger))
+        let table = RouteTable(router: router)
+        router.add(middleware: ProblemMiddleware(logger: environment.logger, routes: table))
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: APIKeyAuth(store: environment.store))
-        let table = RouteTable(router: router)
         HealthRoutes(environment: environment).register(table)
         DocsRoutes().register(table)
         CallRoutes(environment: environment).register(table)

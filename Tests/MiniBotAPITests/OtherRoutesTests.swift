@@ -73,6 +73,23 @@ struct OtherRoutesTests {
         }
     }
 
+    @Test("a path served with other methods: 405 problem+json with Allow")
+    func wrongMethods() async throws {
+        try await withAPI(.sqlite) { api in
+            for (method, path, allowed) in [(HTTPRequest.Method.delete, "/calls", "GET"), (.put, "/calls/transcripts/c-1.json", "GET"),
+                                            (.post, "/campaigns/c-1/status", "PATCH"), (.get, "/calls/launch", "POST"),
+                                            (.delete, "/calls/c-1", "GET"),
+                                            (.patch, "/optouts", "GET, POST")] {
+                let response = try await api.send(method, path, key: api.admin)
+                #expect(response.status == .methodNotAllowed && response.isProblem, "\(method) \(path)")
+                #expect(response.headers[.allow] == allowed, "\(method) \(path)")
+            }
+            // A template's text around its parameter counts: /calls/transcripts/x.wav is no route at all.
+            #expect(try await api.send(.get, "/calls/transcripts/c-1.wav", key: api.admin).status == .notFound)
+            #expect(try await api.send(.delete, "/calls/a/b/c", key: api.admin).status == .notFound)
+        }
+    }
+
     @Test("docs: the OpenAPI document and two pages that read it")
     func docs() async throws {
         try await withAPI(.sqlite) { api in
