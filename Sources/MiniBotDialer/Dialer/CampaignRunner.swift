@@ -66,6 +66,8 @@ public actor CampaignRunner {
     let now: @Sendable () -> Date
     public private(set) var limits: Limits
     private var baseLimits: Limits
+    /// Calls the recogniser keeps up with (at most ``Limits/maxConcurrentCalls``).
+    private var admission: RecognizerAdmission
     private var active: [String: ActiveCall] = [:]
     private var callTasks: [String: Task<Void, Never>] = [:]
     private var stopping = false
@@ -84,6 +86,8 @@ public actor CampaignRunner {
         self.callerID = callerID
         self.limits = limits
         self.baseLimits = limits
+        // A quarter of the recogniser's timeout: well before answers start to time out.
+        self.admission = RecognizerAdmission(ceiling: limits.maxConcurrentCalls, target: session.configuration.recognitionTimeout / 4)
         var logger = logger
         logger[metadataKey: "campaign"] = "\(campaignID)"
         self.logger = logger
@@ -155,7 +159,8 @@ public actor CampaignRunner {
                 lastRecovery = .now
                 _ = try await store.recoverExpiredLeases(now: now())
             }
-            if active.count >= limits.maxConcurrentCalls {
+            pace()
+            if active.count >= admission.limit {
                 try await pause(.milliseconds(100))
                 continue
             }
@@ -183,6 +188,20 @@ public actor CampaignRunner {
         }
         logger.info("campaign run ended", metadata: ["ending": "\(ending.rawValue)"])
         return ending
+    }
+
+    /// Calls that may be in progress now: the configured maximum, lowered
+    /// while the recogniser falls behind (``RecognizerAdmission``).
+    public var concurrencyLimit: Int { admission.limit }
+
+    /// Feeds the recogniser's latest latencies to the admission.
+    private func pace() {
+        admission.setCeiling(limits.maxConcurrentCalls)
+        let now = ContinuousClock.now
+        for latency in session.recognizer.drain() where admission.record(latency: latency, at: now) {
+            logger.notice("calls at once changed to follow the recogniser", metadata: [
+                "limit": "\(admission.limit)", "maximum": "\(admission.ceiling)", "latency": "\(latency)"])
+        }
     }
 
     /// The campaign's own concurrency and pace, changed while it runs (`minibot campaign set`).

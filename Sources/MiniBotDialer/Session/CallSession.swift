@@ -48,7 +48,8 @@ public struct CallSession: Sendable {
     public static let shutdownReason = "the dialer shut down"
 
     public let configuration: Configuration
-    let recognizer: any SpeechRecognizer
+    /// The recogniser, timed: the dialer reads its latencies to pace the calls.
+    public let recognizer: RecognizerMeter
     let classifier: IntentClassifier
     let store: (any Store)?
     let files: CallFiles
@@ -61,7 +62,7 @@ public struct CallSession: Sendable {
     public init(configuration: Configuration, recognizer: any SpeechRecognizer, classifier: IntentClassifier, store: (any Store)?,
                 files: CallFiles, logger: Logger, sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.configuration = configuration
-        self.recognizer = recognizer
+        self.recognizer = (recognizer as? RecognizerMeter) ?? RecognizerMeter(recognizer)
         self.classifier = classifier
         self.store = store
         self.files = files

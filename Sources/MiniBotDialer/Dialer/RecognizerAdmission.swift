@@ -1,0 +1,54 @@
+/// How many calls the recogniser can keep up with, learnt from how long its
+/// answers take (additive increase, multiplicative decrease, as TCP does).
+///
+/// Every call shares one recogniser; past what it can transcribe, answers wait
+/// in its queue until they time out and every call ends as if nobody had
+/// answered. So the dialer places at most ``limit`` calls at once: a
+/// transcription slower than ``target`` cuts the limit by a quarter (once per
+/// `target`, so one backlog is not punished many times); one faster than half
+/// the target raises it by one (at most every ``increaseInterval``), up to the
+/// configured maximum. A value: fed latencies and instants, tested without a clock.
+public struct RecognizerAdmission: Sendable, Equatable {
+    /// A transcription slower than this means the recogniser is behind.
+    public var target: Duration
+    public var increaseInterval: Duration
+    /// The configured most calls at once.
+    public private(set) var ceiling: Int
+    /// Calls that may be in progress now.
+    public private(set) var limit: Int
+    private var lastDecrease: ContinuousClock.Instant?
+    private var lastIncrease: ContinuousClock.Instant?
+
+    public init(ceiling: Int, target: Duration, increaseInterval: Duration = .seconds(2)) {
+        self.ceiling = max(1, ceiling)
+        self.limit = max(1, ceiling)
+        self.target = target
+        self.increaseInterval = increaseInterval
+    }
+
+    /// A new configured maximum (a campaign's settings changed); the limit stays under it.
+    public mutating func setCeiling(_ ceiling: Int) {
+        self.ceiling = max(1, ceiling)
+        limit = min(limit, self.ceiling)
+        if lastDecrease == nil { limit = self.ceiling }
+    }
+
+    /// One transcription took `latency`, finishing at `now`. True when the limit changed.
+    @discardableResult
+    public mutating func record(latency: Duration, at now: ContinuousClock.Instant) -> Bool {
+        let before = limit
+        if latency > target {
+            if lastDecrease.map({ now - $0 >= target }) ?? true {
+                limit = max(1, limit * 3 / 4)
+                lastDecrease = now
+                lastIncrease = now
+            }
+        } else if latency * 2 < target, limit < ceiling {
+            if lastIncrease.map({ now - $0 >= increaseInterval }) ?? true {
+                limit += 1
+                lastIncrease = now
+            }
+        }
+        return limit != before
+    }
+}

@@ -1,0 +1,33 @@
+import MiniBotAudio
+import MiniBotSpeech
+import Synchronization
+
+/// A recogniser that times every transcription from request to answer —
+/// waiting for a free decoder included, which is what grows when too many
+/// calls share one recogniser — for ``RecognizerAdmission``.
+public final class RecognizerMeter: SpeechRecognizer {
+    let base: any SpeechRecognizer
+    private let samples = Mutex<[Duration]>([])
+    private let clock = ContinuousClock()
+
+    public init(_ base: any SpeechRecognizer) {
+        self.base = base
+    }
+
+    public func transcribe(_ audio: PCMBuffer, language: String, prompt: String?) async throws -> Transcript {
+        let start = clock.now
+        defer {
+            let elapsed = clock.now - start
+            samples.withLock { if $0.count < 1_000 { $0.append(elapsed) } }
+        }
+        return try await base.transcribe(audio, language: language, prompt: prompt)
+    }
+
+    /// The latencies measured since the last call, oldest first.
+    public func drain() -> [Duration] {
+        samples.withLock { taken in
+            defer { taken.removeAll(keepingCapacity: true) }
+            return taken
+        }
+    }
+}
