@@ -4,36 +4,53 @@ import Testing
 @Suite struct RecognizerAdmissionTests {
     let start = ContinuousClock.now
 
-    @Test func slowAnswersCutTheLimitOncePerTargetAndFastOnesRaiseItBackToTheMaximum() {
+    @Test func startsSmallAndGrowsByAQuarterWhileAnswersAreFast() {
         var admission = RecognizerAdmission(ceiling: 100, target: .seconds(5))
+        #expect(admission.limit == 8)
+        var limits: [Int] = []
+        for k in 0..<12 {
+            admission.record(latency: .seconds(1), at: start + .seconds(2 * k))
+            admission.record(latency: .seconds(1), at: start + .seconds(2 * k) + .milliseconds(500))
+            limits.append(admission.limit)
+        }
+        #expect(limits == [10, 12, 15, 18, 22, 27, 33, 41, 51, 63, 78, 97])
+        admission.record(latency: .seconds(1), at: start + .seconds(30))
+        #expect(admission.limit == 100)
+    }
+
+    @Test func slowAnswersCutTheLimitOncePerTargetThenItGrowsByOne() {
+        var admission = RecognizerAdmission(ceiling: 100, target: .seconds(5))
+        for k in 0..<20 { admission.record(latency: .milliseconds(500), at: start + .seconds(2 * k)) }
         #expect(admission.limit == 100)
         // A backlog: many slow answers at once count as one.
-        for _ in 0..<10 { admission.record(latency: .seconds(9), at: start) }
+        let later = start + .seconds(100)
+        for _ in 0..<10 { admission.record(latency: .seconds(9), at: later) }
         #expect(admission.limit == 75)
-        admission.record(latency: .seconds(9), at: start + .seconds(4))
+        admission.record(latency: .seconds(9), at: later + .seconds(4))
         #expect(admission.limit == 75)
-        admission.record(latency: .seconds(9), at: start + .seconds(5))
+        admission.record(latency: .seconds(9), at: later + .seconds(5))
         #expect(admission.limit == 56)
         // Between half the target and the target: hold.
-        admission.record(latency: .seconds(3), at: start + .seconds(20))
+        admission.record(latency: .seconds(3), at: later + .seconds(20))
         #expect(admission.limit == 56)
-        // Fast answers: one more call every 2 s, no faster.
-        admission.record(latency: .seconds(1), at: start + .seconds(21))
-        admission.record(latency: .seconds(1), at: start + .seconds(22))
+        // Fast answers again: one more call every 2 s, no faster.
+        admission.record(latency: .seconds(1), at: later + .seconds(21))
+        admission.record(latency: .seconds(1), at: later + .seconds(22))
         #expect(admission.limit == 57)
-        for k in 0..<100 { admission.record(latency: .milliseconds(500), at: start + .seconds(30 + 2 * k)) }
+        for k in 0..<100 { admission.record(latency: .milliseconds(500), at: later + .seconds(30 + 2 * k)) }
         #expect(admission.limit == 100)
     }
 
     @Test func neverBelowOneAndFollowsTheConfiguredMaximum() {
         var admission = RecognizerAdmission(ceiling: 4, target: .seconds(5))
+        #expect(admission.limit == 4)
         for k in 0..<20 { admission.record(latency: .seconds(30), at: start + .seconds(5 * k)) }
         #expect(admission.limit == 1)
         admission.setCeiling(2)
         #expect(admission.ceiling == 2 && admission.limit == 1)
         var fresh = RecognizerAdmission(ceiling: 4, target: .seconds(5))
         fresh.setCeiling(10)
-        #expect(fresh.limit == 10)
+        #expect(fresh.limit == 8)
         fresh.setCeiling(3)
         #expect(fresh.limit == 3)
     }

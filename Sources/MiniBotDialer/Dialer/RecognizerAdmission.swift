@@ -3,11 +3,14 @@
 ///
 /// Every call shares one recogniser; past what it can transcribe, answers wait
 /// in its queue until they time out and every call ends as if nobody had
-/// answered. So the dialer places at most ``limit`` calls at once: a
-/// transcription slower than ``target`` cuts the limit by a quarter (once per
-/// `target`, so one backlog is not punished many times); one faster than half
-/// the target raises it by one (at most every ``increaseInterval``), up to the
-/// configured maximum. A value: fed latencies and instants, tested without a clock.
+/// answered. So the dialer places at most ``limit`` calls at once. It starts
+/// at ``initialLimit`` (a first wave of a hundred answers at once would bury
+/// any recogniser before the first latency comes back) and grows by a quarter
+/// per ``increaseInterval`` of fast answers (faster than half the target) until
+/// the first slow one; from then on by one. A transcription slower than
+/// ``target`` cuts the limit by a quarter, once per `target`, so one backlog is
+/// not punished many times. Never above the configured maximum, never below
+/// one. A value: fed latencies and instants, tested without a clock.
 public struct RecognizerAdmission: Sendable, Equatable {
     /// A transcription slower than this means the recogniser is behind.
     public var target: Duration
@@ -19,9 +22,12 @@ public struct RecognizerAdmission: Sendable, Equatable {
     private var lastDecrease: ContinuousClock.Instant?
     private var lastIncrease: ContinuousClock.Instant?
 
+    /// Calls at once before any latency is known.
+    public static let initialLimit = 8
+
     public init(ceiling: Int, target: Duration, increaseInterval: Duration = .seconds(2)) {
         self.ceiling = max(1, ceiling)
-        self.limit = max(1, ceiling)
+        self.limit = min(Self.initialLimit, self.ceiling)
         self.target = target
         self.increaseInterval = increaseInterval
     }
@@ -30,7 +36,7 @@ public struct RecognizerAdmission: Sendable, Equatable {
     public mutating func setCeiling(_ ceiling: Int) {
         self.ceiling = max(1, ceiling)
         limit = min(limit, self.ceiling)
-        if lastDecrease == nil { limit = self.ceiling }
+        if lastDecrease == nil && lastIncrease == nil { limit = min(Self.initialLimit, self.ceiling) }
     }
 
     /// One transcription took `latency`, finishing at `now`. True when the limit changed.
@@ -45,7 +51,7 @@ public struct RecognizerAdmission: Sendable, Equatable {
             }
         } else if latency * 2 < target, limit < ceiling {
             if lastIncrease.map({ now - $0 >= increaseInterval }) ?? true {
-                limit += 1
+                limit = min(ceiling, limit + (lastDecrease == nil ? max(1, limit / 4) : 1))
                 lastIncrease = now
             }
         }
