@@ -130,5 +130,10 @@ enum SQLiteSchema {
         );
         CREATE INDEX calls_status ON calls (status, started_at);
         """),
+        // Version 4 is the web panel's (issue 10).
+        (5, "retention and erasure: lead exports, purged call files", """
+        ALTER TABLE contacts ADD COLUMN exported_at INTEGER;
+        ALTER TABLE calls ADD COLUMN files_purged_at INTEGER;
+        """),
     ]
 }
