@@ -19,7 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
         The API listens on api.host:api.port (127.0.0.1:8000 unless configured); every route but /health, \
         /openapi.json, /docs and /redoc needs an API key (minibot apikey create). The dialer works like \
-        `minibot worker`: active campaigns oldest first, then waits for new ones. SIGTERM or Ctrl-C stops \
+        `minibot worker`: active campaigns oldest first, then waits for new ones. Once a day it deletes the files of \
+        calls older than retention.days (as `minibot cleanup`; retention.days 0 turns this off). SIGTERM or Ctrl-C stops \
         accepting requests and new calls; the calls in progress get --grace to finish.
         """
     )
@@ -61,6 +62,13 @@ struct ServeCommand: AsyncParsableCommand {
                 // A dialer that stops (its grace spent) must not take the API down before the group does.
                 services.append(.init(service: dialer, successTerminationBehavior: .gracefullyShutdownGroup,
                                       failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "dialer"))
+            }
+            if runtime.config.retention.days > 0 {
+                // Last in the list, so it is the first to stop on shutdown.
+                let sweeper = RetentionSweeper(store: store, dataDirectory: runtime.config.dataDir)
+                services.append(.init(service: RetentionService(sweeper: sweeper, days: runtime.config.retention.days, logger: runtime.logger),
+                                      successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore,
+                                      serviceName: "retention"))
             }
             Output.error("minibot serve: API on http://\(host):\(port)\(noDialer ? "" : ", dialing active campaigns")\n")
             let group = ServiceGroup(configuration: .init(services: services, logger: runtime.logger))

@@ -17,10 +17,12 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     public var api: API
     public var amd: AMD
     public var tts: TTS
+    public var retention: Retention
 
     public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
                 dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(),
-                speech: Speech = .init(), api: API = .init(), amd: AMD = .init(), tts: TTS = .init()) {
+                speech: Speech = .init(), api: API = .init(), amd: AMD = .init(), tts: TTS = .init(),
+                retention: Retention = .init()) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.logLevel = logLevel
@@ -33,6 +35,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         self.api = api
         self.amd = amd
         self.tts = tts
+        self.retention = retention
     }
 
     /// The database to use: ``databaseURL``, or the embedded SQLite file.
@@ -41,7 +44,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phone, dialer, listen, sip, speech, api, amd, tts
+        case phone, dialer, listen, sip, speech, api, amd, tts, retention
         case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
     }
 
