@@ -27,6 +27,7 @@ public struct MiniBotCommand: AsyncParsableCommand {
             ServeCommand.self,
             APIKeyCommand.self,
             CleanupCommand.self,
+            DoctorCommand.self,
         ]
     )
 
