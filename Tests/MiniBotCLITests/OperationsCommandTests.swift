@@ -4,6 +4,7 @@ import MiniBotCore
 import MiniBotStore
 import MiniBotTestSupport
 import Testing
+@testable import MiniBotCLI
 
 /// `minibot cleanup`, `minibot contacts forget` / `show --export` and
 /// `minibot doctor`, the real executable on real files and both databases.
@@ -77,7 +78,7 @@ struct OperationsCommandTests {
             let text = try await minibot(["cleanup", "--older-than", "30d"], url: url)
             #expect(text.status == 0, "\(text.stderr)")
             #expect(text.stdout.contains("1 calls now marked purged; 1 lead calls kept until exported"), "\(text.stdout)")
-            #expect(text.stdout.contains("full calls (assembled/)") && text.stdout.contains("4 KB"))
+            #expect(text.stdout.contains("full calls (assembled/)") && text.stdout.contains("4.0 KB") && text.stdout.contains("5.0 KB"))
             #expect(!exists("assembled/other-call.wav") && !exists("recordings/other-call_0_hello.wav") && !exists("transcripts/other-call.txt"))
             #expect(exists("assembled/lead-call.wav"))
 
@@ -118,7 +119,7 @@ struct OperationsCommandTests {
             #expect((export["opt_out"] as? [String: Any])?["opted_out"] as? Bool == false)
 
             let unconfirmed = try await minibot(["contacts", "forget", "0622222222"], url: url)
-            #expect(unconfirmed.status != 0 && unconfirmed.stderr.contains("--yes"))
+            #expect(unconfirmed.status != 0 && unconfirmed.stderr.contains("cannot be undone: add --yes") && !unconfirmed.stderr.contains("Usage"))
             #expect(exists("assembled/other-call.wav"))
 
             let forgotten = try await minibot(["contacts", "forget", "0622222222", "--yes"], url: url)
@@ -226,5 +227,23 @@ struct OperationsCommandTests {
                                                 environment: ["MINIBOT_DATA_DIR": data, "MINIBOT_CONFIG": folder + "/minibot.yaml"])
         #expect(text.stdout.contains("FAIL  trunk") && text.stdout.contains("fix: "), "\(text.stdout)")
         #expect(text.stdout.contains("FAIL  prompts universal"))
+    }
+}
+
+@Suite("Operations helpers")
+struct OperationsHelperTests {
+    @Test(arguments: [("30d", 2_592_000.0), ("12h", 43_200), ("90m", 5_400), ("45s", 45), ("7", 604_800), ("0.5d", 43_200)])
+    func ages(_ text: String, _ seconds: Double) throws {
+        #expect(try #require(RetentionAge(argument: text)).seconds == seconds)
+    }
+
+    @Test(arguments: ["", "d", "-1d", "2x", "soon", "nan"])
+    func badAges(_ text: String) {
+        #expect(RetentionAge(argument: text) == nil)
+    }
+
+    @Test(arguments: [(Int64(0), "0 B"), (999, "999 B"), (5_030, "5.0 KB"), (48_000, "48 KB"), (1_200_000, "1.2 MB"), (68_240_000_000, "68 GB")])
+    func byteSizes(_ count: Int64, _ text: String) {
+        #expect(ByteSize.text(count) == text)
     }
 }

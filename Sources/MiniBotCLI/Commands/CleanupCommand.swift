@@ -39,7 +39,7 @@ struct CleanupCommand: AsyncParsableCommand {
         } else if runtime.config.retention.days > 0 {
             age = Double(runtime.config.retention.days) * 86_400
         } else {
-            throw ValidationError("retention.days is 0 (keep for ever): give --older-than to clean up anyway")
+            throw OperationError("retention.days is 0 (keep for ever): give --older-than to clean up anyway")
         }
         let report = try await runtime.withStore { store in
             try await RetentionSweeper(store: store, dataDirectory: runtime.config.dataDir)
@@ -72,9 +72,7 @@ enum CleanupReport {
         return out
     }
 
-    static func bytes(_ count: Int64) -> String {
-        ByteCountFormatter.string(fromByteCount: count, countStyle: .file)
-    }
+    static func bytes(_ count: Int64) -> String { ByteSize.text(count) }
 }
 
 /// An age on the command line: `30d`, `12h`, `90m`, `45s`, or a number of days.
@@ -94,4 +92,23 @@ struct RetentionAge: ExpressibleByArgument, Equatable {
         seconds = value * unit
     }
 
+}
+
+/// Bytes for people: `0 B`, `812 B`, `4.0 KB`, `1.2 MB`, `3.4 GB` (powers of 1000, as `ls -h --si` and disks count).
+enum ByteSize {
+    static func text(_ count: Int64) -> String {
+        if count < 1000 { return "\(count) B" }
+        var value = Double(count)
+        for unit in ["KB", "MB", "GB", "TB"] {
+            value /= 1000
+            if value < 1000 || unit == "TB" { return String(format: value < 10 ? "%.1f" : "%.0f", value) + " " + unit }
+        }
+        return "\(count) B"
+    }
+}
+
+/// A command that cannot do what was asked, said in one line (no usage text).
+struct OperationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -103,7 +103,7 @@ struct ContactsCommand: AsyncParsableCommand {
             let number = try runtime.phoneParser.parse(phone).e164
             if !yes {
                 guard isatty(STDIN_FILENO) == 1 else {
-                    throw ValidationError("erasing \(number) cannot be undone: add --yes to confirm without a terminal")
+                    throw OperationError("erasing \(number) cannot be undone: add --yes to confirm without a terminal")
                 }
                 Output.error("Erase everything held about \(number) (contact, calls, recordings, transcripts)? This cannot be undone. Type yes: ")
                 guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {

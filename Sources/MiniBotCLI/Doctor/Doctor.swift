@@ -102,7 +102,7 @@ struct Doctor {
             return .fail("disk", "cannot read the free space of \(folder): \(String(cString: strerror(errno)))", fix: "check that data_dir exists and is readable")
         }
         let free = Int64(info.f_bavail) * Int64(info.f_frsize)
-        let text = "\(ByteCountFormatter.string(fromByteCount: free, countStyle: .file)) free for recordings in \(folder)"
+        let text = "\(ByteSize.text(free)) free for recordings in \(folder)"
         if !FileManager.default.isWritableFile(atPath: folder) {
             return .fail("disk", "\(folder) is not writable", fix: "give the user running minibot write access to data_dir (or set data_dir elsewhere)")
         }
@@ -110,7 +110,7 @@ struct Doctor {
             return .fail("disk", text, fix: "free space, move data_dir to a larger disk, or run `minibot cleanup` (retention.days)")
         }
         if free < minimumFreeBytes {
-            return .warn("disk", text + " (under \(ByteCountFormatter.string(fromByteCount: minimumFreeBytes, countStyle: .file)))",
+            return .warn("disk", text + " (under \(ByteSize.text(minimumFreeBytes)))",
                          fix: "a minute of call is about 2 MB of WAV (the stereo full call and the clips): run `minibot cleanup`, lower retention.days, or add space")
         }
         return .ok("disk", text)
@@ -143,6 +143,8 @@ struct Doctor {
             }
         }
         let folder = loaded.promptDirectory
+        let order = Dictionary(loaded.scenario.orderedSteps.enumerated().map { ($1.name, $0) }) { a, _ in a }
+        missing.sort { (order[$0] ?? .max, $0) < (order[$1] ?? .max, $1) }
         if !missing.isEmpty || !broken.isEmpty {
             var parts: [String] = []
             if !missing.isEmpty { parts.append("missing: \(missing.joined(separator: ", "))") }
@@ -177,7 +179,7 @@ struct Doctor {
                              fix: "install it again (`minibot models install \(speech.model)`): the file may be truncated")
             }
             let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            return .ok("recogniser", "whisper.cpp loads \(path) (\(ByteCountFormatter.string(fromByteCount: Int64(bytes), countStyle: .file)))")
+            return .ok("recogniser", "whisper.cpp loads \(path) (\(ByteSize.text(Int64(bytes))))")
         case .http:
             guard let url = URL(string: speech.baseURL), let host = url.host, url.scheme != nil else {
                 return .fail("recogniser", "speech.base_url '\(speech.baseURL)' is not a URL", fix: "set speech.base_url to http://host:port of an OpenAI-compatible server")
