@@ -114,6 +114,24 @@ struct RetentionAndErasureTests {
         }
     }
 
+    @Test("a call none of whose files is here stays unpurged unless --purge-missing", arguments: Backend.available)
+    func filesOnAnotherHost(_ backend: Backend) async throws {
+        let data = temporaryFolder("minibot-retention")
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        try await withFreshStore(backend) { store, _ in
+            let old = now.addingTimeInterval(-60 * Self.day)
+            try await store.saveCall(Call(callID: "elsewhere", phone: other, status: .completed, recordingPath: "assembled/elsewhere.wav",
+                                          transcriptPath: "transcripts/elsewhere.json", startedAt: old, endedAt: old))
+            let sweeper = RetentionSweeper(store: store, dataDirectory: data)
+            let kept = try await sweeper.sweep(.init(olderThan: 30 * Self.day), now: now)
+            #expect(kept.calls == 0 && kept.callsNotHere == 1 && kept.missingFiles == 3 && kept.files == 0)
+            #expect(try await store.call(id: "elsewhere")?.filesPurgedAt == nil)
+            let marked = try await sweeper.sweep(.init(olderThan: 30 * Self.day, purgeMissing: true), now: now)
+            #expect(marked.calls == 1 && marked.callsNotHere == 1)
+            #expect(try await store.call(id: "elsewhere")?.filesPurgedAt == now)
+        }
+    }
+
     @Test("forget: rows and files gone, other contacts untouched, the hash keeps the dialer away", arguments: Backend.available)
     func forget(_ backend: Backend) async throws {
         let data = temporaryFolder("minibot-forget")

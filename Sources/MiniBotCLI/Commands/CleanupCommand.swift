@@ -28,6 +28,9 @@ struct CleanupCommand: AsyncParsableCommand {
     @Flag(help: "Also delete the files of leads not exported yet.")
     var includeUnexportedLeads = false
 
+    @Flag(help: "Also mark purged the calls none of whose files is in this data directory (removed by hand). Not on hosts that share PostgreSQL but keep their own data directories.")
+    var purgeMissing = false
+
     @Flag(help: "One JSON object.")
     var json = false
 
@@ -43,12 +46,13 @@ struct CleanupCommand: AsyncParsableCommand {
         }
         let report = try await runtime.withStore { store in
             try await RetentionSweeper(store: store, dataDirectory: runtime.config.dataDir)
-                .sweep(.init(olderThan: age, dryRun: dryRun, includeUnexportedLeads: includeUnexportedLeads), now: Date())
+                .sweep(.init(olderThan: age, dryRun: dryRun, includeUnexportedLeads: includeUnexportedLeads, purgeMissing: purgeMissing),
+                       now: Date())
         }
         if json {
             try Output.json(report)
         } else {
-            Output.write(CleanupReport.render(report))
+            Output.write(CleanupReport.render(report, purgedMissing: purgeMissing))
         }
         for failure in report.failures { Output.error("minibot cleanup: cannot delete \(failure)\n") }
         if !report.failures.isEmpty { throw ExitCode.failure }
@@ -56,7 +60,7 @@ struct CleanupCommand: AsyncParsableCommand {
 }
 
 enum CleanupReport {
-    static func render(_ report: RetentionSweeper.Report) -> String {
+    static func render(_ report: RetentionSweeper.Report, purgedMissing: Bool = false) -> String {
         let verb = report.dryRun ? "would delete" : "deleted"
         var table = Table(["files", verb, "bytes"], alignments: [.left, .right, .right])
         table.add(["answer clips (recordings/)", report.clips.files.grouped, bytes(report.clips.bytes)])
@@ -69,6 +73,10 @@ enum CleanupReport {
         out += report.keptUnexportedLeads > 0
             ? "; \(report.keptUnexportedLeads.grouped) lead calls kept until exported (--include-unexported-leads to delete them)\n" : "\n"
         if report.missingFiles > 0 { out += "\(report.missingFiles.grouped) files were already gone\n" }
+        if report.callsNotHere > 0 {
+            out += "\(report.callsNotHere.grouped) calls have none of their files in this data directory (another host's, or removed by hand): "
+                + (purgedMissing ? "marked purged too\n" : "left unpurged; --purge-missing marks them\n")
+        }
         return out
     }
 

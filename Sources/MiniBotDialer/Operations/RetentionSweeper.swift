@@ -26,11 +26,17 @@ public struct RetentionSweeper: Sendable {
         public var dryRun: Bool
         /// Delete the files of leads not yet exported too.
         public var includeUnexportedLeads: Bool
+        /// Mark purged the calls none of whose files is in this data
+        /// directory. Off by default: with PostgreSQL shared by hosts that
+        /// each keep their own data directory, those files are on another
+        /// host, whose own sweep deletes them.
+        public var purgeMissing: Bool
 
-        public init(olderThan: TimeInterval, dryRun: Bool = false, includeUnexportedLeads: Bool = false) {
+        public init(olderThan: TimeInterval, dryRun: Bool = false, includeUnexportedLeads: Bool = false, purgeMissing: Bool = false) {
             self.olderThan = olderThan
             self.dryRun = dryRun
             self.includeUnexportedLeads = includeUnexportedLeads
+            self.purgeMissing = purgeMissing
         }
     }
 
@@ -62,6 +68,9 @@ public struct RetentionSweeper: Sendable {
         public var keptUnexportedLeads = 0
         /// Files the rows named that were already gone.
         public var missingFiles = 0
+        /// Calls none of whose files is in this data directory (another
+        /// host's, or removed by hand): left unpurged unless ``Options/purgeMissing``.
+        public var callsNotHere = 0
         /// Files that could not be deleted (their calls stay unpurged, for the next run), each with the reason.
         public var failures: [String] = []
 
@@ -76,7 +85,7 @@ public struct RetentionSweeper: Sendable {
         enum CodingKeys: String, CodingKey {
             case cutoff, calls, clips, transcripts, failures, files, bytes
             case dryRun = "dry_run", fullCalls = "full_calls"
-            case keptUnexportedLeads = "kept_unexported_leads", missingFiles = "missing_files"
+            case keptUnexportedLeads = "kept_unexported_leads", missingFiles = "missing_files", callsNotHere = "calls_not_here"
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -91,6 +100,7 @@ public struct RetentionSweeper: Sendable {
             try c.encode(transcripts, forKey: .transcripts)
             try c.encode(keptUnexportedLeads, forKey: .keptUnexportedLeads)
             try c.encode(missingFiles, forKey: .missingFiles)
+            try c.encode(callsNotHere, forKey: .callsNotHere)
             try c.encode(failures, forKey: .failures)
         }
 
@@ -104,6 +114,7 @@ public struct RetentionSweeper: Sendable {
             transcripts = try c.decode(Tally.self, forKey: .transcripts)
             keptUnexportedLeads = try c.decode(Int.self, forKey: .keptUnexportedLeads)
             missingFiles = try c.decode(Int.self, forKey: .missingFiles)
+            callsNotHere = try c.decode(Int.self, forKey: .callsNotHere)
             failures = try c.decode([String].self, forKey: .failures)
         }
 
@@ -133,7 +144,13 @@ public struct RetentionSweeper: Sendable {
                     report.keptUnexportedLeads += 1
                     continue
                 }
-                if remove(record, dryRun: options.dryRun, into: &report) { purged.append(record.callID) }
+                switch remove(record, dryRun: options.dryRun, into: &report) {
+                case .removed: purged.append(record.callID)
+                case .noneHere:
+                    report.callsNotHere += 1
+                    if options.purgeMissing { purged.append(record.callID) }
+                case .incomplete: break
+                }
             }
             if !options.dryRun { try await store.markCallFilesPurged(callIDs: purged, at: now) }
             report.calls += purged.count
@@ -142,9 +159,12 @@ public struct RetentionSweeper: Sendable {
         return report
     }
 
-    /// Deletes one call's files; false when one could not be deleted.
-    private func remove(_ record: CallFileRecord, dryRun: Bool, into report: inout Report) -> Bool {
+    private enum Removal { case removed, noneHere, incomplete }
+
+    /// Deletes one call's files.
+    private func remove(_ record: CallFileRecord, dryRun: Bool, into report: inout Report) -> Removal {
         var complete = true
+        var found = 0
         for relative in record.paths {
             guard let path = files.contained(relative) else {
                 report.failures.append("\(relative) (call \(record.callID)): not a path inside the data directory; left alone")
@@ -155,6 +175,7 @@ public struct RetentionSweeper: Sendable {
                 report.missingFiles += 1
                 continue
             }
+            found += 1
             if !dryRun {
                 do {
                     try FileManager.default.removeItem(atPath: path)
@@ -166,7 +187,8 @@ public struct RetentionSweeper: Sendable {
             }
             report.count(relative, bytes: size)
         }
-        return complete
+        if !complete { return .incomplete }
+        return found > 0 ? .removed : .noneHere
     }
 }
 
