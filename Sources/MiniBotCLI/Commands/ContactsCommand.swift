@@ -125,6 +125,12 @@ struct ContactsCommand: AsyncParsableCommand {
 
                     """)
             }
+            if report.filesMissing > 0 && !json {
+                // Rows named these files but they are not here: another host's data directory, or already removed.
+                let missing = report.erased.files.filter { !FileManager.default.fileExists(atPath: (runtime.config.dataDir as NSString).appendingPathComponent($0)) }
+                Output.error("minibot contacts forget: \(report.filesMissing) files were not in \(runtime.config.dataDir); if other hosts keep their own data directory, delete them there:\n")
+                for path in missing { Output.error("  \(path)\n") }
+            }
             for failure in report.failures { Output.error("minibot contacts forget: cannot delete \(failure); remove it by hand\n") }
             if !report.failures.isEmpty { throw ExitCode.failure }
         }
