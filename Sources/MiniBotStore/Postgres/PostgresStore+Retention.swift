@@ -39,11 +39,11 @@ extension PostgresStore {
         let records = try await rows("""
             SELECT c.call_id, c.phone, c.started_at, c.recording_path, c.transcript_path, \(unescaped: Self.unexportedLeadSQL)
             FROM calls c
-            WHERE c.started_at < \(cutoff) AND c.call_id COLLATE "C" > \(after ?? "") AND c.files_purged_at IS NULL
+            WHERE c.started_at < \(cutoff) AND c.call_id > \(after ?? "") AND c.files_purged_at IS NULL
               AND c.status NOT IN ('dialing', 'ringing', 'answered')
               AND (c.recording_path IS NOT NULL OR c.transcript_path IS NOT NULL
                    OR EXISTS (SELECT 1 FROM call_interactions i WHERE i.call_id = c.call_id AND i.clip_path IS NOT NULL))
-            ORDER BY c.call_id COLLATE "C" LIMIT \(limit)
+            ORDER BY c.call_id LIMIT \(limit)
             """) { try Self.fileRecord($0) }
         return try await withClips(records)
     }
