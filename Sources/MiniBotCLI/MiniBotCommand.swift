@@ -27,6 +27,8 @@ public struct MiniBotCommand: AsyncParsableCommand {
             WorkerCommand.self,
             ServeCommand.self,
             APIKeyCommand.self,
+            CleanupCommand.self,
+            DoctorCommand.self,
         ]
     )
 

@@ -120,6 +120,26 @@ public protocol Store: Sendable {
     /// False when the key was not listed. Does not clear a contact's own opt-out flag.
     func removeOptOut(key: String) async throws -> Bool
 
+    // MARK: Retention and erasure (minibot cleanup, contacts forget)
+    /// Finished calls started before `cutoff` that still name a file (full
+    /// call, transcript or clip) and were not purged, ordered by call id
+    /// after `after`, at most `limit`.
+    func callFiles(startedBefore cutoff: Date, after: String?, limit: Int) async throws -> [CallFileRecord]
+    /// Clears the calls' file paths (full call, transcript, clips) and marks
+    /// them purged at `date`; the rows stay, so the API can say "purged".
+    func markCallFilesPurged(callIDs: [String], at date: Date) async throws
+    /// Records that these contacts were exported at `date`: from then on the
+    /// files of their earlier lead calls may be purged.
+    func markExported(phones: [String], at date: Date) async throws
+    /// The files of every call to `phone` (E.164), purged or not.
+    func callFiles(phone: String) async throws -> [CallFileRecord]
+    /// Erases everything held about `phone` (E.164) in one transaction: its
+    /// contact row, calls and their interactions, queue rows and plain
+    /// opt-out entries; adds its SHA-256 to the opt-out list (source
+    /// `erased`), so ``isOptedOut(phone:)`` stays true. Returns what went and
+    /// the erased calls' files, which the caller deletes.
+    func forgetContact(phone: String, at date: Date) async throws -> ContactErasure
+
     // MARK: HTTP API
     /// One page of calls matching `query`, newest first, and how many match.
     func calls(_ query: CallQuery) async throws -> CallPage
@@ -216,7 +236,10 @@ public struct ContactExportRow: Sendable, Equatable {
 /// - `sqlite:///absolute/path/file.sqlite` (or `sqlite://relative/path.sqlite`)
 /// - `postgres://user:password@host:5432/database[?sslmode=disable|prefer|require]`,
 ///   or `postgres://user@/database?host=/var/run/postgresql` for a Unix socket.
-public func openStore(url: String, logger: Logger) async throws -> any Store {
+///
+/// With `migrate: false` the schema is left as it is (`minibot doctor` compares
+/// ``Store/schemaVersion()`` with ``latestSchemaVersion(url:)``).
+public func openStore(url: String, logger: Logger, migrate: Bool = true) async throws -> any Store {
     let store: any Store
     switch try DatabaseURL(url) {
     case .sqlite(let path):
@@ -224,6 +247,7 @@ public func openStore(url: String, logger: Logger) async throws -> any Store {
     case .postgres(let settings):
         store = try await PostgresStore(settings: settings, logger: logger)
     }
+    guard migrate else { return store }
     do {
         try await store.migrate()
     } catch {
@@ -231,4 +255,12 @@ public func openStore(url: String, logger: Logger) async throws -> any Store {
         throw error
     }
     return store
+}
+
+/// The schema version this minibot migrates a database of that URL to.
+public func latestSchemaVersion(url: String) throws -> Int {
+    switch try DatabaseURL(url) {
+    case .sqlite: SQLiteSchema.migrations.last?.version ?? 0
+    case .postgres: PostgresSchema.migrations.last?.version ?? 0
+    }
 }

@@ -57,6 +57,7 @@ struct ContractTests {
                 (.post, "/optouts", "/optouts", #"{"phone":"0612345678"}"#, "201"),
                 (.get, "/scenarios", "/scenarios", nil, "200"),
                 (.get, "/scenarios/universal/check", "/scenarios/{name}/check", nil, "200"),
+                (.delete, "/contacts/0622222222", "/contacts/{phone}", nil, "200"),
             ]
             for (method, uri, path, body, status) in samples {
                 let response = try await api.send(method, uri, key: api.admin, json: body)

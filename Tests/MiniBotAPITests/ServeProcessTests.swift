@@ -70,4 +70,43 @@ struct ServeProcessTests {
         #expect(!server.isRunning, "serve did not stop within 15 s of SIGTERM")
         if !server.isRunning { #expect(server.terminationStatus == 0) }
     }
+
+    @Test("serve sweeps call files past retention.days when it starts; retention.days 0 turns it off")
+    func serveSweepsRetention() async throws {
+        let folder = temporaryFolder("minibot-serve-retention")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let url = "sqlite://\(folder)/db.sqlite"
+        let store = try await openStore(url: url, logger: testLogger)
+        let start = Date().addingTimeInterval(-10 * 86_400)
+        try await store.saveCall(Call(callID: "old", phone: "+33611111111", status: .completed, recordingPath: "assembled/old.wav",
+                                      startedAt: start, endedAt: start))
+        await store.close()
+        try FileManager.default.createDirectory(atPath: folder + "/data/assembled", withIntermediateDirectories: true)
+        let file = folder + "/data/assembled/old.wav"
+
+        func serve(days: Int) async throws -> Bool {
+            _ = FileManager.default.createFile(atPath: file, contents: Data(count: 100))
+            let port = Int.random(in: 20_000...60_000)
+            let server = try MinibotProcess.start(["serve", "--port", "\(port)", "--no-dialer"], environment: [
+                "MINIBOT_DATA_DIR": folder + "/data", "MINIBOT_DATABASE_URL": url, "MINIBOT_RETENTION_DAYS": "\(days)"])
+            defer { if server.isRunning { server.terminate() } }
+            var up = false
+            for _ in 0..<100 where !up {
+                up = await status("http://127.0.0.1:\(port)/health") == 200
+                if !up { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(up)
+            for _ in 0..<20 where FileManager.default.fileExists(atPath: file) { try await Task.sleep(for: .milliseconds(100)) }
+            kill(server.processIdentifier, SIGTERM)
+            let stop = ContinuousClock.now
+            while server.isRunning && ContinuousClock.now - stop < .seconds(15) { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(!server.isRunning && server.terminationStatus == 0)
+            return !FileManager.default.fileExists(atPath: file)
+        }
+        #expect(try await !serve(days: 0), "retention.days 0 must keep every file")
+        #expect(try await serve(days: 7), "serve did not sweep the 10-day-old call's file")
+        let reopened = try await openStore(url: url, logger: testLogger)
+        #expect(try await reopened.call(id: "old")?.filesPurgedAt != nil)
+        await reopened.close()
+    }
 }

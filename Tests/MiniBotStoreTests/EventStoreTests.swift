@@ -116,4 +116,17 @@ struct EventStoreTests {
             #expect(Set(events.filter { $0.kind == .callEnded }.map(\.callID)) == Set((0..<24).map { "k\($0)" }))
         }
     }
+
+    /// Erasing a person takes their calls' events with them (webhooks would pass over them anyway).
+    @Test(arguments: Backend.available)
+    func forgettingAContactDropsItsEvents(_ backend: Backend) async throws {
+        try await withFreshStore(backend) { store, _ in
+            let phones = try await dialer.seed(store, count: 2)
+            _ = try await store.enqueue(campaignID: "c1", selection: ContactSelection(), at: testDate)
+            try await complete(store, phones[0], id: "a", lead: true)
+            try await complete(store, phones[1], id: "b", lead: false)
+            _ = try await store.forgetContact(phone: phones[0], at: testDate)
+            #expect(try await store.events(after: 0, limit: 10).map(\.callID) == ["b"])
+        }
+    }
 }

@@ -19,8 +19,19 @@ struct CallFileRoutes {
         } catch SafeFile.Refusal.invalidName {
             throw Problem.invalid("filename", "must be a plain file name (letters, digits, '-', '_', '.')")
         } catch SafeFile.Refusal.notFound {
+            if let callID = Self.callID(ofFile: name), let purged = try await environment.store.call(id: callID)?.filesPurgedAt {
+                throw Problem(.gone, "the files of call \(callID) were purged on \(purged.formatted(.iso8601)) by the retention policy (retention.days)")
+            }
             throw Problem.notFound("no such file")
         }
+    }
+
+    /// The call a file belongs to, from its name: `ID.wav`, `ID.json`, `ID.txt`, or a clip's `ID_SEQ_STEP.wav`.
+    static func callID(ofFile name: String) -> String? {
+        let stem = (name as NSString).deletingPathExtension
+        guard !stem.isEmpty else { return nil }
+        if let match = stem.firstMatch(of: /^(.+?)_\d+_.+$/) { return String(match.1) }
+        return stem
     }
 
     static func audioType(_ name: String) -> String {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MiniBotCore
+import MiniBotDialer
 import MiniBotStore
 
 /// Contacts: import a CSV upload (the body, `text/csv`), list, show one, export as CSV.
@@ -58,7 +59,9 @@ struct ContactRoutes {
             let q = QueryParameters(request: request)
             let filter = ContactFilter(status: try status(q.string("status")), campaignID: q.string("campaign_id"))
             var csv = Data()
-            try await ContactExporter(store: store).export(filter: filter) { csv.append($0) }
+            let exported = try await ContactExporter(store: store).exportCollectingLeads(filter: filter) { csv.append($0) }
+            // The retention sweep keeps a lead's call files until it has been exported.
+            try await store.markExported(phones: exported.leads, at: Date())
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
                                                    .contentDisposition: "attachment; filename=\"contacts.csv\""],
                             body: .init(byteBuffer: ByteBuffer(bytes: csv)))
@@ -71,6 +74,24 @@ struct ContactRoutes {
             do { phone = try environment.phoneParser.parse(text).e164 } catch { throw Problem.invalid("phone", "\(error)") }
             guard let contact = try await store.contact(phone: phone) else { throw Problem.notFound("no contact with phone \(phone)") }
             return JSONBody(contact)
+        }
+
+        // GDPR erasure (admin keys only, as every change): as `minibot contacts forget --yes`.
+        routes.add(.delete, "/contacts/{phone}") { _, context in
+            let raw = try context.parameters.require("phone")
+            let text = raw.removingPercentEncoding ?? raw
+            let phone: String
+            do { phone = try environment.phoneParser.parse(text).e164 } catch { throw Problem.invalid("phone", "\(error)") }
+            let report: ContactEraser.Report
+            do {
+                report = try await ContactEraser(store: store, dataDirectory: environment.config.dataDir).forget(phone: phone, now: Date())
+            } catch let refusal as ContactEraser.Refusal {
+                throw Problem(.conflict, "\(refusal)")
+            }
+            if !report.failures.isEmpty {
+                environment.logger.error("erasure left files behind", metadata: ["files": "\(report.failures)"])
+            }
+            return JSONBody(report)
         }
     }
 

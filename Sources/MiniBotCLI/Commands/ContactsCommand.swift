@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import MiniBotCore
+import MiniBotDialer
 import MiniBotStore
 
 struct ContactsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "contacts",
-        abstract: "Look at the contacts: list, show one, count by status.",
-        subcommands: [List.self, Show.self, Stats.self]
+        abstract: "Look at the contacts: list, show one, count by status; erase one (GDPR).",
+        subcommands: [List.self, Show.self, Stats.self, Forget.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -48,10 +49,21 @@ struct ContactsCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The phone number (06 12 34 56 78, +33612345678, …).") var phone: String
         @Flag(help: "One JSON object.") var json = false
+        @Flag(help: "Everything held about the person, as one JSON object (a GDPR access request): the contact, its calls with their answers and transcripts, queue rows, opt-out status, file paths.")
+        var export = false
 
         func run() async throws {
             let runtime = try Runtime(global)
             let number = try runtime.phoneParser.parse(phone)
+            if export {
+                let data = try await runtime.withStore { store in
+                    try await ContactEraser(store: store, dataDirectory: runtime.config.dataDir).export(phone: number.e164, now: Date())
+                }
+                if data.contact == nil && data.calls.isEmpty && data.queue.isEmpty {
+                    Output.error("minibot contacts show: nothing held about \(number.e164) but its opt-out status\n")
+                }
+                return try Output.json(data)
+            }
             guard let contact = try await runtime.withStore({ try await $0.contact(phone: number.e164) }) else {
                 throw StoreError.notFound("no contact with the number \(number.e164)")
             }
@@ -67,6 +79,60 @@ struct ContactsCommand: AsyncParsableCommand {
             for (name, value) in fields {
                 Output.write(name.padding(toLength: 16, withPad: " ", startingAt: 0) + value + "\n")
             }
+        }
+    }
+
+    struct Forget: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Erase everything held about a number (GDPR); keep only its hash on the opt-out list.",
+            discussion: """
+            Deletes the contact, its calls and their answers, its queue rows, its recordings and transcripts, \
+            and any plain opt-out entry for the number; adds the number's SHA-256 to the opt-out list, so it is \
+            never dialled again. Cannot be undone: asks for confirmation unless --yes. Refused while a call to \
+            the number is in progress.
+            """
+        )
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The phone number (06 12 34 56 78, +33612345678, …).") var phone: String
+        @Flag(help: "Do not ask for confirmation.") var yes = false
+        @Flag(help: "One JSON object.") var json = false
+
+        func run() async throws {
+            let runtime = try Runtime(global)
+            let number = try runtime.phoneParser.parse(phone).e164
+            if !yes {
+                guard isatty(STDIN_FILENO) == 1 else {
+                    throw OperationError("erasing \(number) cannot be undone: add --yes to confirm without a terminal")
+                }
+                Output.error("Erase everything held about \(number) (contact, calls, recordings, transcripts)? This cannot be undone. Type yes: ")
+                guard readLine()?.trimmingCharacters(in: .whitespaces).lowercased() == "yes" else {
+                    Output.error("Nothing erased.\n")
+                    throw ExitCode.failure
+                }
+            }
+            let report = try await runtime.withStore { store in
+                try await ContactEraser(store: store, dataDirectory: runtime.config.dataDir).forget(phone: number, now: Date())
+            }
+            if json {
+                try Output.json(report)
+            } else {
+                let e = report.erased
+                Output.write("""
+                    Erased \(number): contact \(e.contact ? "deleted" : "not found"), \(e.calls) calls, \(e.interactions) answers, \
+                    \(e.queueRows) queue rows, \(report.filesDeleted) files\(report.filesMissing > 0 ? " (\(report.filesMissing) already gone)" : "").
+                    Kept on the opt-out list as SHA-256 \(report.optOutHash): never dialled again.
+
+                    """)
+            }
+            if report.filesMissing > 0 && !json {
+                // Rows named these files but they are not here: another host's data directory, or already removed.
+                let missing = report.erased.files.filter { !FileManager.default.fileExists(atPath: (runtime.config.dataDir as NSString).appendingPathComponent($0)) }
+                Output.error("minibot contacts forget: \(report.filesMissing) files were not in \(runtime.config.dataDir); if other hosts keep their own data directory, delete them there:\n")
+                for path in missing { Output.error("  \(path)\n") }
+            }
+            for failure in report.failures { Output.error("minibot contacts forget: cannot delete \(failure); remove it by hand\n") }
+            if !report.failures.isEmpty { throw ExitCode.failure }
         }
     }
 

@@ -42,18 +42,22 @@ struct ExportCommand: AsyncParsableCommand {
             let exporter = ContactExporter(store: store)
             if let output {
                 let file = try AtomicFileWriter(path: output)
+                let exported: (count: Int, leads: [String])
                 do {
-                    let count = try await exporter.export(filter: filter, limit: limit, format: format, write: file.write)
+                    exported = try await exporter.exportCollectingLeads(filter: filter, limit: limit, format: format, write: file.write)
                     try file.commit()
-                    Output.error("Exported \(count.grouped) contacts to \(output)\n")
                 } catch {
                     file.discard()
                     throw error
                 }
+                // Only once the file is in place: the retention sweep may then purge these leads' calls.
+                try await store.markExported(phones: exported.leads, at: Date())
+                Output.error("Exported \(exported.count.grouped) contacts to \(output)\n")
             } else {
-                try await exporter.export(filter: filter, limit: limit, format: format) { data in
+                let exported = try await exporter.exportCollectingLeads(filter: filter, limit: limit, format: format) { data in
                     FileHandle.standardOutput.write(data)
                 }
+                try await store.markExported(phones: exported.leads, at: Date())
             }
         }
     }

@@ -19,9 +19,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
         The API listens on api.host:api.port (127.0.0.1:8000 unless configured); every route but /health, \
         /openapi.json, /docs and /redoc needs an API key (minibot apikey create). The dialer works like \
-        `minibot worker`: active campaigns oldest first, then waits for new ones. SIGTERM or Ctrl-C stops \
-        accepting requests and new calls; the calls in progress get --grace to finish. With `webhooks:` \
-        configured, it also posts each ended call and lead to them, from the event log in the database.
+        `minibot worker`: active campaigns oldest first, then waits for new ones. Once a day it deletes the files of \
+        calls older than retention.days (as `minibot cleanup`; retention.days 0 turns this off). With `webhooks:` \
+        configured, it also posts each ended call and lead to them, from the event log in the database. SIGTERM or \
+        Ctrl-C stops accepting requests and new calls; the calls in progress get --grace to finish.
         """
     )
 
@@ -67,6 +68,13 @@ struct ServeCommand: AsyncParsableCommand {
                 let owner = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
                 services.append(.init(service: WebhookService(store: store, endpoints: runtime.config.webhooks, owner: owner,
                                                               logger: runtime.logger), serviceName: "webhooks"))
+            }
+            if runtime.config.retention.days > 0 {
+                // Last in the list, so it is the first to stop on shutdown.
+                let sweeper = RetentionSweeper(store: store, dataDirectory: runtime.config.dataDir)
+                services.append(.init(service: RetentionService(sweeper: sweeper, days: runtime.config.retention.days, logger: runtime.logger),
+                                      successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore,
+                                      serviceName: "retention"))
             }
             Output.error("minibot serve: API on http://\(host):\(port)\(noDialer ? "" : ", dialing active campaigns")\n")
             let group = ServiceGroup(configuration: .init(services: services, logger: runtime.logger))

@@ -104,6 +104,7 @@ public struct ConfigLoader {
             throw .invalid("log_level '\(config.logLevel)' is not one of trace, debug, info, notice, warning, error, critical")
         }
         if config.dataDir.isEmpty { throw .invalid("data_dir is empty") }
+        if config.retention.days < 0 { throw .invalid("retention.days must be 0 (keep for ever) or more, not \(config.retention.days)") }
         let sip = config.sip
         if !(0...65535).contains(sip.bindPort) { throw .invalid("sip.bind_port \(sip.bindPort) is not a UDP port") }
         if !(1024...65535).contains(sip.rtpPortMin) || !(1024...65535).contains(sip.rtpPortMax) || sip.rtpPortMax - sip.rtpPortMin < 1 {

@@ -19,10 +19,12 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     public var tts: TTS
     /// Endpoints told of ended calls and leads.
     public var webhooks: [Webhook]
+    public var retention: Retention
 
     public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
                 dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(),
-                speech: Speech = .init(), api: API = .init(), amd: AMD = .init(), tts: TTS = .init(), webhooks: [Webhook] = []) {
+                speech: Speech = .init(), api: API = .init(), amd: AMD = .init(), tts: TTS = .init(),
+                retention: Retention = .init(), webhooks: [Webhook] = []) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.logLevel = logLevel
@@ -36,6 +38,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         self.amd = amd
         self.tts = tts
         self.webhooks = webhooks
+        self.retention = retention
     }
 
     /// The database to use: ``databaseURL``, or the embedded SQLite file.
@@ -44,7 +47,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phone, dialer, listen, sip, speech, api, amd, tts, webhooks
+        case phone, dialer, listen, sip, speech, api, amd, tts, webhooks, retention
         case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
     }
 

@@ -45,12 +45,15 @@ public struct Call: Codable, Sendable, Equatable {
     public var outcome: ContactStatus?
     /// Why the call ended, in words: `callee hung up during q2`, `recogniser failed`, `worker lost`.
     public var endReason: String?
+    /// When the retention sweep deleted the call's files (recording,
+    /// transcripts, clips) and cleared their paths; nil while they are kept.
+    public var filesPurgedAt: Date?
 
     public init(callID: String, phone: String, campaignID: String? = nil, status: CallStatus = .dialing,
                 amdResult: AMDResult? = nil, finalIntent: String? = nil, isLead: Bool = false,
                 duration: Double = 0, recordingPath: String? = nil, transcriptPath: String? = nil,
                 startedAt: Date, answeredAt: Date? = nil, endedAt: Date? = nil, hangupCause: String? = nil,
-                outcome: ContactStatus? = nil, endReason: String? = nil) {
+                outcome: ContactStatus? = nil, endReason: String? = nil, filesPurgedAt: Date? = nil) {
         self.callID = callID
         self.phone = phone
         self.campaignID = campaignID
@@ -67,6 +70,7 @@ public struct Call: Codable, Sendable, Equatable {
         self.hangupCause = hangupCause
         self.outcome = outcome
         self.endReason = endReason
+        self.filesPurgedAt = filesPurgedAt
     }
 
     enum CodingKeys: String, CodingKey {
@@ -75,6 +79,7 @@ public struct Call: Codable, Sendable, Equatable {
         case finalIntent = "final_intent", isLead = "is_lead", recordingPath = "recording_path"
         case transcriptPath = "transcript_path", startedAt = "started_at", answeredAt = "answered_at"
         case endedAt = "ended_at", hangupCause = "hangup_cause", outcome, endReason = "end_reason"
+        case filesPurgedAt = "files_purged_at"
     }
 }
 

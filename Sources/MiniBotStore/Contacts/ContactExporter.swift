@@ -25,6 +25,18 @@ public struct ContactExporter: Sendable {
         filter: ContactFilter = .init(), limit: Int? = nil, format: Format = .standard,
         write: (Data) throws -> Void
     ) async throws -> Int {
+        try await exportCollectingLeads(filter: filter, limit: limit, format: format, write: write).count
+    }
+
+    /// As ``export(filter:limit:format:write:)``, and the phones of the leads
+    /// written: once the output is safely delivered, pass them to
+    /// ``Store/markExported(phones:at:)`` so the retention sweep may purge
+    /// their calls' files.
+    public func exportCollectingLeads(
+        filter: ContactFilter = .init(), limit: Int? = nil, format: Format = .standard,
+        write: (Data) throws -> Void
+    ) async throws -> (count: Int, leads: [String]) {
+        var leads: [String] = []
         let writer = CSVWriter(delimiter: format == .excel ? ";" : ",")
         var head = Data(format == .excel ? [0xEF, 0xBB, 0xBF] : [])
         head.append(contentsOf: writer.record(ContactColumn.exportColumns.map(\.rawValue)).utf8)
@@ -36,13 +48,16 @@ public struct ContactExporter: Sendable {
             let page = try await store.exportPage(filter, after: after, limit: size)
             guard let last = page.last else { break }
             var chunk = ""
-            for row in page { chunk += writer.record(Self.fields(of: row)) }
+            for row in page {
+                chunk += writer.record(Self.fields(of: row))
+                if row.contact.status == .leads { leads.append(row.contact.phone) }
+            }
             try write(Data(chunk.utf8))
             written += page.count
             after = last.contact.phone
             if page.count < size { break }
         }
-        return written
+        return (written, leads)
     }
 
     static func fields(of row: ContactExportRow) -> [String] {

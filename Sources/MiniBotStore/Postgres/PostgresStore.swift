@@ -596,15 +596,18 @@ public final class PostgresStore: Store {
 
     // MARK: Calls
 
-    static let callColumns = """
+    /// The columns a call is written with; ``callColumns`` reads them and what
+    /// the retention sweep adds.
+    static let callInsertColumns = """
         call_id, phone, campaign_id, status, amd_result, final_intent, is_lead, duration, recording_path, \
         transcript_path, started_at, answered_at, ended_at, hangup_cause, outcome, end_reason
         """
+    static let callColumns = callInsertColumns + ", files_purged_at"
 
     /// Inserts the call; with `replacing`, updates the row with the same id in place.
     static func insertCall(_ call: Call, replacing: Bool) -> PostgresQuery {
         var query: PostgresQuery = """
-            INSERT INTO calls (\(unescaped: callColumns))
+            INSERT INTO calls (\(unescaped: callInsertColumns))
             VALUES (\(call.callID), \(call.phone), \(call.campaignID), \(call.status.rawValue), \(call.amdResult?.rawValue),
                     \(call.finalIntent), \(call.isLead), \(call.duration), \(call.recordingPath), \(call.transcriptPath),
                     \(call.startedAt), \(call.answeredAt)::timestamptz, \(call.endedAt)::timestamptz, \(call.hangupCause),
@@ -645,7 +648,7 @@ public final class PostgresStore: Store {
                  answeredAt: try row[11].decode(Date?.self), endedAt: try row[12].decode(Date?.self),
                  hangupCause: try row[13].decode(String?.self),
                  outcome: try row[14].decode(String?.self).flatMap(ContactStatus.init(rawValue:)),
-                 endReason: try row[15].decode(String?.self))
+                 endReason: try row[15].decode(String?.self), filesPurgedAt: try row[16].decode(Date?.self))
     }
 
     public func addInteraction(_ interaction: CallInteraction) async throws {

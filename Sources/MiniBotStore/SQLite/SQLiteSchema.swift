@@ -130,6 +130,11 @@ enum SQLiteSchema {
         );
         CREATE INDEX calls_status ON calls (status, started_at);
         """),
+        // Version 4 is the web panel's (issue 10).
+        (5, "retention and erasure: lead exports, purged call files", """
+        ALTER TABLE contacts ADD COLUMN exported_at INTEGER;
+        ALTER TABLE calls ADD COLUMN files_purged_at INTEGER;
+        """),
         (6, "events and webhook delivery", """
         CREATE TABLE events (
             id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -499,10 +499,13 @@ public final class SQLiteStore: Store {
 
     // MARK: Calls
 
-    static let callColumns = """
+    /// The columns a call is written with; ``callColumns`` reads them and what
+    /// the retention sweep adds.
+    static let callInsertColumns = """
         call_id, phone, campaign_id, status, amd_result, final_intent, is_lead, duration, recording_path, \
         transcript_path, started_at, answered_at, ended_at, hangup_cause, outcome, end_reason
         """
+    static let callColumns = callInsertColumns + ", files_purged_at"
 
     /// Inserts the call; with `replacing`, updates the row with the same id in
     /// place (never `INSERT OR REPLACE`, whose delete would cascade to the
@@ -516,7 +519,7 @@ public final class SQLiteStore: Store {
                 answered_at = excluded.answered_at, ended_at = excluded.ended_at, hangup_cause = excluded.hangup_cause,
                 outcome = excluded.outcome, end_reason = excluded.end_reason
             """ : ""
-        try db.prepare("INSERT INTO calls (\(callColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + update).run([
+        try db.prepare("INSERT INTO calls (\(callInsertColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" + update).run([
             .text(call.callID), .text(call.phone), .optional(call.campaignID), .text(call.status.rawValue),
             .optional(call.amdResult?.rawValue), .optional(call.finalIntent), .bool(call.isLead), .real(call.duration),
             .optional(call.recordingPath), .optional(call.transcriptPath), .date(call.startedAt), .date(call.answeredAt),
@@ -542,7 +545,8 @@ public final class SQLiteStore: Store {
              isLead: row.int(6) != 0, duration: row.double(7), recordingPath: row.optionalText(8),
              transcriptPath: row.optionalText(9), startedAt: row.date(10), answeredAt: row.optionalDate(11),
              endedAt: row.optionalDate(12), hangupCause: row.optionalText(13),
-             outcome: row.optionalText(14).flatMap(ContactStatus.init(rawValue:)), endReason: row.optionalText(15))
+             outcome: row.optionalText(14).flatMap(ContactStatus.init(rawValue:)), endReason: row.optionalText(15),
+             filesPurgedAt: row.optionalDate(16))
     }
 
     public func addInteraction(_ interaction: CallInteraction) async throws {
