@@ -17,6 +17,7 @@ struct Bench: AsyncParsableCommand {
             SpeechBench.self,
             AMDBench.self,
             DialerBench.self,
+            APIBench.self,
         ]
     )
 }

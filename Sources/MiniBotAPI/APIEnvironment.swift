@@ -18,6 +18,22 @@ public struct APIEnvironment: Sendable {
     public var metrics: PrometheusCollectorRegistry
     /// How often `/events` reads the store for changes.
     public var eventInterval: Duration = .seconds(1)
+    /// How old `/stats/summary` and a call listing's total may be (they are
+    /// refreshed in the background; see ``RecentAnswers``); zero: always fresh.
+    public var summaryMaxAge: Duration = .seconds(2) {
+        didSet { recent = Recent(maxAge: summaryMaxAge) }
+    }
+    /// The kept answers.
+    var recent = Recent(maxAge: .seconds(2))
+
+    struct Recent: Sendable {
+        let summaries: RecentAnswers<StatsSummary>
+        let totals: RecentAnswers<Int>
+        init(maxAge: Duration) {
+            summaries = RecentAnswers(maxAge: maxAge, capacity: 1)
+            totals = RecentAnswers(maxAge: maxAge)
+        }
+    }
 
     public init(store: any Store, config: MiniBotConfig, checkPrompts: Bool = true, logger: Logger,
                 metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),

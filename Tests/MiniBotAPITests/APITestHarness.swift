@@ -62,8 +62,10 @@ func withAPI(_ backend: Backend, checkPrompts: Bool = false, mode: TestingSetup 
         let (readKey, read) = APIKeySecret.generate(name: "reader", scope: .read)
         try await store.createAPIKey(adminKey)
         try await store.createAPIKey(readKey)
-        let environment = APIEnvironment(store: store, config: MiniBotConfig(dataDir: dataDir), checkPrompts: checkPrompts,
+        var environment = APIEnvironment(store: store, config: MiniBotConfig(dataDir: dataDir), checkPrompts: checkPrompts,
                                          logger: testLogger) { .idle }
+        // Each test reads what it just wrote; RecentAnswersTests covers the kept answers.
+        environment.summaryMaxAge = .zero
         let api = APIRouter(environment: environment)
         let routes = api.routes
         let app = Application(router: api.router)

@@ -15,6 +15,9 @@ public struct CallQuery: Sendable, Equatable {
     public var to: Date?
     public var limit: Int
     public var offset: Int
+    /// False: the page only, ``CallPage/total`` left at 0 (counting every
+    /// match costs a scan on a big table; the API counts once in a while).
+    public var countsTotal = true
 
     public init(campaignID: String? = nil, status: CallStatus? = nil, phone: String? = nil, isLead: Bool? = nil,
                 from: Date? = nil, to: Date? = nil, limit: Int = 50, offset: Int = 0) {

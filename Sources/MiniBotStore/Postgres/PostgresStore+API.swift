@@ -29,7 +29,7 @@ extension PostgresStore {
         var count = PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM calls")
         Self.appendConditions(query, to: &count)
         let calls = try await rows(list) { try Self.call($0) }
-        let total = try await rows(count) { try $0[0].decode(Int.self) }.first ?? 0
+        let total = query.countsTotal ? try await rows(count) { try $0[0].decode(Int.self) }.first ?? 0 : 0
         return CallPage(calls: calls, total: total)
     }
 

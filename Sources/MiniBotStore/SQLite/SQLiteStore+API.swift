@@ -21,7 +21,7 @@ extension SQLiteStore {
         return try locked { db in
             let calls = try db.prepare("SELECT \(Self.callColumns) FROM calls \(whereSQL) ORDER BY started_at DESC, call_id DESC LIMIT ? OFFSET ?")
                 .query(values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))]) { Self.call($0) }
-            let total = try db.prepare("SELECT count(*) FROM calls \(whereSQL)").query(values) { $0.int(0) }.first ?? 0
+            let total = query.countsTotal ? try db.prepare("SELECT count(*) FROM calls \(whereSQL)").query(values) { $0.int(0) }.first ?? 0 : 0
             return CallPage(calls: calls, total: total)
         }
     }

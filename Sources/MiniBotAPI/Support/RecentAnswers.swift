@@ -1,0 +1,44 @@
+/// Answers that cost a scan of a big table (the summary, a listing's total),
+/// kept for `maxAge` and refreshed behind the callers' backs: a request gets
+/// the last answer at once while one refresh runs, so a million calls do not
+/// make every request wait for a count. Only the first request for a key
+/// waits (with every other request for it, on the same computation). A
+/// `maxAge` of zero computes every time.
+actor RecentAnswers<Value: Sendable> {
+    let maxAge: Duration
+    let capacity: Int
+    private var entries: [String: (value: Value, at: ContinuousClock.Instant)] = [:]
+    private var refreshing: [String: Task<Value, any Error>] = [:]
+
+    init(maxAge: Duration, capacity: Int = 256) {
+        self.maxAge = maxAge
+        self.capacity = capacity
+    }
+
+    func value(_ key: String, _ compute: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        guard maxAge > .zero else { return try await compute() }
+        if let entry = entries[key] {
+            if ContinuousClock.now - entry.at > maxAge && refreshing[key] == nil { _ = refresh(key, compute) }
+            return entry.value
+        }
+        return try await (refreshing[key] ?? refresh(key, compute)).value
+    }
+
+    private func refresh(_ key: String, _ compute: @escaping @Sendable () async throws -> Value) -> Task<Value, any Error> {
+        let task = Task { try await compute() }
+        refreshing[key] = task
+        Task { self.finished(key, await task.result) }
+        return task
+    }
+
+    private func finished(_ key: String, _ result: Result<Value, any Error>) {
+        refreshing[key] = nil
+        guard case .success(let value) = result else { return }
+        if entries[key] == nil, entries.count >= capacity,
+           let oldest = entries.min(by: { $0.value.at < $1.value.at })?.key {
+            entries[key] = nil
+            entries[oldest] = nil
+        }
+        entries[key] = (value, .now)
+    }
+}
