@@ -174,5 +174,10 @@ enum PostgresSchema {
             )
             """,
         ]),
+        (7, "call listings in the API's order", [
+            "CREATE INDEX calls_newest ON calls (started_at DESC, call_id DESC)",
+            "CREATE INDEX calls_campaign_newest ON calls (campaign_id, started_at DESC, call_id DESC)",
+            "DROP INDEX calls_campaign",
+        ]),
     ]
 }

@@ -164,5 +164,10 @@ enum SQLiteSchema {
             PRIMARY KEY (endpoint, event_id)
         ) WITHOUT ROWID;
         """),
+        (7, "call listings in the API's order", """
+        CREATE INDEX calls_newest ON calls (started_at DESC, call_id DESC);
+        CREATE INDEX calls_campaign_newest ON calls (campaign_id, started_at DESC, call_id DESC);
+        DROP INDEX calls_campaign;
+        """),
     ]
 }
