@@ -16,6 +16,10 @@ public struct APIEnvironment: Sendable {
     public var logger: Logger
     /// Where `/metrics` reads from; `minibot serve` bootstraps swift-metrics on the same registry.
     public var metrics: PrometheusCollectorRegistry
+    /// The folder with Swagger UI's and ReDoc's files (`scripts/setup` puts
+    /// them in `.deps/api-docs`); nil: `/docs` and `/redoc` are plain lists.
+    public var docsAssets: String? = CheckoutFile.locate(".deps/api-docs/swagger-ui-bundle.js")
+        .map { ($0 as NSString).deletingLastPathComponent }
     /// How often `/events` reads the store for changes.
     public var eventInterval: Duration = .seconds(1)
     /// How old `/stats/summary` and a call listing's total may be (they are

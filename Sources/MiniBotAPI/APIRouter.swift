@@ -14,7 +14,7 @@ public struct APIRouter {
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: APIKeyAuth(store: environment.store))
         HealthRoutes(environment: environment).register(table)
-        DocsRoutes().register(table)
+        DocsRoutes(environment: environment).register(table)
         CallRoutes(environment: environment).register(table)
         CallFileRoutes(environment: environment).register(table)
         CampaignRoutes(environment: environment).register(table)

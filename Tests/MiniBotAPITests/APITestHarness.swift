@@ -54,6 +54,7 @@ extension TestResponse {
 /// Runs `body` against the API over a fresh store of `backend`; `.live`
 /// goes through a real server and its HTTP parser.
 func withAPI(_ backend: Backend, checkPrompts: Bool = false, mode: TestingSetup = .router,
+             configure: (inout APIEnvironment) -> Void = { _ in },
              _ body: @escaping @Sendable (APIHarness) async throws -> Void) async throws {
     try await withFreshStore(backend) { store, url in
         let dataDir = temporaryFolder("minibot-api")
@@ -66,6 +67,7 @@ func withAPI(_ backend: Backend, checkPrompts: Bool = false, mode: TestingSetup 
                                          logger: testLogger) { .idle }
         // Each test reads what it just wrote; RecentAnswersTests covers the kept answers.
         environment.summaryMaxAge = .zero
+        configure(&environment)
         let api = APIRouter(environment: environment)
         let routes = api.routes
         let app = Application(router: api.router)

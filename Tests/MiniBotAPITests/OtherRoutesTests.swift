@@ -90,16 +90,36 @@ struct OtherRoutesTests {
         }
     }
 
-    @Test("docs: the OpenAPI document and two pages that read it")
+    @Test("docs: the OpenAPI document, Swagger UI and ReDoc from the service's own files")
     func docs() async throws {
-        try await withAPI(.sqlite) { api in
+        let folder = temporaryFolder("minibot-docs")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for name in ["swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"] {
+            try "/* \(name) */".write(toFile: folder + "/" + name, atomically: true, encoding: .utf8)
+        }
+        try await withAPI(.sqlite, configure: { $0.docsAssets = folder }) { api in
             let document = try await api.send(.get, "/openapi.json", key: nil)
             #expect(document.object["openapi"] as? String == "3.1.0")
-            for page in ["/docs", "/redoc"] {
+            for (page, script) in [("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")] {
                 let response = try await api.send(.get, page, key: nil)
                 #expect(response.headers[.contentType]?.hasPrefix("text/html") == true && response.text.contains("/openapi.json"))
-                #expect(!response.text.contains("https://"))
+                #expect(response.text.contains("/docs/assets/\(script)") && !response.text.contains("https://"))
+                let asset = try await api.send(.get, "/docs/assets/\(script)", key: nil)
+                #expect(asset.status == .ok && asset.headers[.contentType]?.hasPrefix("text/javascript") == true && asset.text == "/* \(script) */")
             }
+            #expect(try await api.send(.get, "/docs/assets/swagger-ui.css", key: nil).headers[.contentType]?.hasPrefix("text/css") == true)
+            // Only the three files, nothing else from the folder or beside it.
+            for name in ["VERSION", "..%2F..%2Fetc%2Fpasswd", "swagger-ui-bundle.js.map"] {
+                #expect(try await api.send(.get, "/docs/assets/\(name)", key: nil).status == .notFound, "\(name)")
+            }
+        }
+        // Without the files: plain lists of the operations, still no CDN.
+        try await withAPI(.sqlite, configure: { $0.docsAssets = nil }) { api in
+            for page in ["/docs", "/redoc"] {
+                let response = try await api.send(.get, page, key: nil)
+                #expect(response.text.contains("/openapi.json") && !response.text.contains("/docs/assets/") && !response.text.contains("https://"))
+            }
+            #expect(try await api.send(.get, "/docs/assets/swagger-ui.css", key: nil).status == .notFound)
         }
     }
 }

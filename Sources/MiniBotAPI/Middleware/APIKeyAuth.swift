@@ -12,8 +12,13 @@ struct APIKeyAuth: RouterMiddleware {
     /// Routes anyone may call: they tell nothing sensitive.
     static let publicPaths: Set<String> = ["/health", "/openapi.json", "/docs", "/redoc"]
 
+    /// A public route, or one of the documentation pages' files.
+    static func isPublic(_ path: String) -> Bool {
+        publicPaths.contains(path) || path.hasPrefix("/docs/assets/")
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        if Self.isPublic(request.uri.path) { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
             throw Problem(.unauthorized, "an API key is required: Authorization: Bearer KEY (minibot apikey create)")
         }

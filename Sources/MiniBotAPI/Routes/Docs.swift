@@ -1,11 +1,15 @@
 import Foundation
 import Hummingbird
+import MiniBotCore
 
-/// The OpenAPI 3.1 document (`Resources/openapi.json`, kept in the repo) and
-/// two pages that read it. Swagger UI and ReDoc need their JavaScript from a
-/// CDN, which this service must not depend on; until their assets are vendored
-/// the pages render the document's operations with a few lines of plain JS.
+/// The OpenAPI 3.1 document (`Resources/openapi.json`, kept in the repo),
+/// Swagger UI at `/docs` and ReDoc at `/redoc`. Their JavaScript and CSS are
+/// served by this service from ``APIEnvironment/docsAssets`` (`scripts/setup`
+/// puts them in `.deps/api-docs`), never from a CDN; without them the pages
+/// list the document's operations with a few lines of plain JS.
 struct DocsRoutes {
+    let environment: APIEnvironment
+
     /// The document's bytes, loaded once.
     static let document: Data = {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources"),
@@ -13,12 +17,49 @@ struct DocsRoutes {
         return data
     }()
 
+    /// The asset files served, and their types.
+    static let assets = ["swagger-ui-bundle.js": "text/javascript; charset=utf-8", "swagger-ui.css": "text/css; charset=utf-8",
+                         "redoc.standalone.js": "text/javascript; charset=utf-8"]
+
     func register(_ routes: RouteTable) {
         routes.add(.get, "/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Self.document)))
         }
-        routes.add(.get, "/docs") { _, _ in Self.page(title: "MiniBotPanel API") }
-        routes.add(.get, "/redoc") { _, _ in Self.page(title: "MiniBotPanel API reference") }
+        let folder = environment.docsAssets
+        routes.add(.get, "/docs") { _, _ in
+            folder == nil ? Self.page(title: "MiniBotPanel API") : Self.html(Self.swaggerUI)
+        }
+        routes.add(.get, "/redoc") { _, _ in
+            folder == nil ? Self.page(title: "MiniBotPanel API reference") : Self.html(Self.redoc)
+        }
+        routes.add(.get, "/docs/assets/{file}") { _, context in
+            let name = try context.parameters.require("file")
+            guard let folder, let type = Self.assets[name],
+                  let data = FileManager.default.contents(atPath: folder + "/" + name) else {
+                throw Problem.notFound("no documentation asset \(name)")
+            }
+            return Response(status: .ok, headers: [.contentType: type, .cacheControl: "public, max-age=86400"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+
+    static let swaggerUI = """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>MiniBotPanel API</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head>
+        <body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script>
+        <script>window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#ui", deepLinking: true });</script></body></html>
+        """
+
+    static let redoc = """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>MiniBotPanel API reference</title></head>
+        <body><redoc spec-url="/openapi.json"></redoc><script src="/docs/assets/redoc.standalone.js"></script></body></html>
+        """
+
+    static func html(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func page(title: String) -> Response {

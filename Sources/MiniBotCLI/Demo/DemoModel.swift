@@ -14,19 +14,7 @@ enum DemoModel {
             return path
         }
         if let path = ModelStore(dataDirectory: config.dataDir).resolve("base") { return path }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath
-        let starts = [executable.map { URL(fileURLWithPath: $0).deletingLastPathComponent() },
-                      URL(fileURLWithPath: FileManager.default.currentDirectoryPath)].compactMap { $0 }
-        for start in starts {
-            var folder = start.standardizedFileURL
-            while true {
-                let candidate = folder.appendingPathComponent(testModel).path
-                if FileManager.default.fileExists(atPath: candidate) { return candidate }
-                let parent = folder.deletingLastPathComponent()
-                if parent.path == folder.path { break }
-                folder = parent
-            }
-        }
+        if let path = CheckoutFile.locate(testModel) { return path }
         throw SpeechError.modelNotLoaded(
             path: config.speech.model,
             reason: "no Whisper model for the demo: run scripts/fetch-test-model (./minibot demo does), or minibot models install base")

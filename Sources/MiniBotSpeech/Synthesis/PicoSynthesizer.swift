@@ -1,4 +1,5 @@
 import Foundation
+import MiniBotCore
 import MiniBotAudio
 
 /// The SVOX Pico voices (French: `fr-FR`, female) through the `py-nanotts`
@@ -33,31 +34,14 @@ public struct PicoSynthesizer: SpeechSynthesizer {
     /// executable (`.build/<config>/minibot` → the repository root), else in
     /// the current directory or a folder above it; nil when there is none.
     public static func defaultPython(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        defaultPython(environment: environment, executable: executablePath,
+        defaultPython(environment: environment, executable: CheckoutFile.runningExecutable,
                       currentDirectory: FileManager.default.currentDirectoryPath)
     }
 
     static func defaultPython(environment: [String: String], executable: String?, currentDirectory: String) -> String? {
         if let configured = environment["MINIBOT_TTS_PYTHON"], !configured.isEmpty { return configured }
-        let starts = [executable.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().deletingLastPathComponent() },
-                      URL(fileURLWithPath: currentDirectory)].compactMap { $0 }
-        for start in starts {
-            var folder = start.standardizedFileURL
-            while true {
-                let candidate = folder.appendingPathComponent(".deps/tts/bin/python").path
-                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-                let parent = folder.deletingLastPathComponent()
-                if parent.path == folder.path { break }
-                folder = parent
-            }
-        }
-        return nil
-    }
-
-    /// The running program (`/proc/self/exe` on Linux).
-    private static var executablePath: String? {
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
-        return Bundle.main.executablePath
+        return CheckoutFile.locate(".deps/tts/bin/python", executable: executable, currentDirectory: currentDirectory,
+                                   accept: { FileManager.default.isExecutableFile(atPath: $0) })
     }
 
     /// Reads UTF-8 text on stdin, writes PCM on stdout. Exit 3: no py_nanotts; 4: a voice Pico lacks.
