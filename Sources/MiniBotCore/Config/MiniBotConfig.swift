@@ -17,10 +17,14 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     public var api: API
     public var amd: AMD
     public var tts: TTS
+    /// Which backend places the calls: the built-in SIP agent or Asterisk ARI.
+    public var telephony: TelephonyBackend
+    public var ari: ARI
 
     public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
                 dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(),
-                speech: Speech = .init(), api: API = .init(), amd: AMD = .init(), tts: TTS = .init()) {
+                speech: Speech = .init(), api: API = .init(), amd: AMD = .init(), tts: TTS = .init(),
+                telephony: TelephonyBackend = .sip, ari: ARI = .init()) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.logLevel = logLevel
@@ -33,6 +37,8 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         self.api = api
         self.amd = amd
         self.tts = tts
+        self.telephony = telephony
+        self.ari = ari
     }
 
     /// The database to use: ``databaseURL``, or the embedded SQLite file.
@@ -41,7 +47,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phone, dialer, listen, sip, speech, api, amd, tts
+        case phone, dialer, listen, sip, speech, api, amd, tts, telephony, ari
         case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
     }
 
