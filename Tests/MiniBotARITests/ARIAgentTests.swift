@@ -73,7 +73,7 @@ struct ARIAgentTests {
         let harness = try await Self.start()
         defer { Task { await harness.stop() } }
         let telephony = harness.telephony()
-        let cases: [(String, CallStatus)] = [("102", .busy), ("103", .noAnswer), ("104", .failed), ("105", .rejected), ("999", .rejected)]
+        let cases: [(String, CallStatus)] = [("102", .busy), ("103", .noAnswer), ("104", .failed), ("105", .rejected), ("999", .failed)]
         for (number, status) in cases {
             do {
                 _ = try await telephony.dial(DialRequest(phone: number, ringTimeout: .seconds(3)))

@@ -14,6 +14,9 @@ struct HangupCauseTests {
         (16, "BUSY", .busy(code: 17)),
         (16, "NOANSWER", .noAnswer(code: 19)),
         (16, nil, .noAnswer(code: 16)),
+        (0, "BUSY", .busy(code: 17)),
+        (0, "CANCEL", .noAnswer(code: 0)),
+        (0, nil, .failed(code: 0, reason: "Q.850 0 cause 0")),
     ] as [(Int, String?, CallFailure)])
     func causeAndDialStatus(cause: Int, dialStatus: String?, expected: CallFailure) {
         #expect(HangupCause.failure(cause: cause, text: "", dialStatus: dialStatus) == expected)

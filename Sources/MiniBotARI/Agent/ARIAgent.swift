@@ -374,13 +374,29 @@ public actor ARIAgent {
             guard calls[id]?.machine.state == .connectingMedia else { return }
             calls[id]!.bridgeCreated = true
             try await client.createBridge(id: record.bridgeID)
-            try await client.addToBridge(record.bridgeID, channels: [id, record.mediaChannelID])
+            try await addToBridge(record.bridgeID, channels: [id, record.mediaChannelID])
             guard calls[id]?.machine.state == .connectingMedia else { return }
             ticker.add(rtp)
             perform(calls[id]!.machine.mediaConnected(), id: id)
         } catch {
             guard calls[id] != nil else { return }
             perform(calls[id]!.machine.mediaFailed("\(error)"), id: id)
+        }
+    }
+
+    /// Adds the channels to the bridge. The externalMedia channel enters the
+    /// application a moment after `POST /channels/externalMedia` returns; until
+    /// then Asterisk answers 422 "Channel not in Stasis application", so that is retried for up to 2 s.
+    private func addToBridge(_ bridgeID: String, channels: [String]) async throws(ARIError) {
+        var attempt = 0
+        while true {
+            do throws(ARIError) {
+                return try await client.addToBridge(bridgeID, channels: channels)
+            } catch .http(_, _, 422, let message) where attempt < 80 {
+                logger.trace("not in Stasis yet; retrying", metadata: ["bridge": "\(bridgeID)", "message": "\(message)"])
+                attempt += 1
+                try? await Task.sleep(for: .milliseconds(25))
+            }
         }
     }
 

@@ -5,7 +5,9 @@ import MiniBotCore
 /// alone says nothing (0 or 16 before an answer), mapped to the same
 /// ``CallFailure`` outcomes as the SIP backend's response codes.
 public enum HangupCause {
-    /// The failure for a channel destroyed before it was answered.
+    /// The failure for a channel destroyed before it was answered. Asterisk
+    /// often destroys an originated Local or PJSIP channel with cause 0
+    /// ("Unknown") and says why only in the `Dial` event's status before it.
     /// - Parameters:
     ///   - cause: the Q.850 cause of `ChannelDestroyed`.
     ///   - text: Asterisk's words for it (`cause_txt`).
@@ -23,9 +25,13 @@ public enum HangupCause {
             switch dialStatus?.uppercased() {
             case "BUSY": return .busy(code: 17)
             case "NOANSWER": return .noAnswer(code: 19)
+            case "CANCEL": return .noAnswer(code: cause)
             case "CONGESTION": return .network(code: 34, reason: "congestion (Q.850 \(cause) \(text))")
             case "CHANUNAVAIL": return .network(code: nil, reason: "channel unavailable (Q.850 \(cause) \(text))")
-            default: return .noAnswer(code: cause)
+            default:
+                // Cleared normally while ringing: no answer. Cause 0 with no dial status: the
+                // call never got anywhere (a Local channel to a missing extension, say).
+                return cause == 16 ? .noAnswer(code: cause) : .failed(code: cause, reason: "Q.850 \(cause) \(text)")
             }
         default:
             return .failed(code: cause, reason: "Q.850 \(cause) \(text)")
