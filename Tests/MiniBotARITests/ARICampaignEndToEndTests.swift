@@ -88,7 +88,7 @@ struct ARICampaignEndToEndTests {
             try WAVFile.writePCM16(try await Self.track(for: persona, scenario: builtin, promptLength: promptLength, pico: pico), to: voice + ".wav")
             dialplan += "exten => \(persona.phone),1,Answer()\n same => n,Playback(\(voice))\n same => n,Hangup()\n"
         }
-        let asterisk = try await Asterisk.start(folder: folder + "/asterisk", dialplan: dialplan)
+        let asterisk = try await Asterisk.start(folder: folder + "/asterisk", dialplan: dialplan, rtpPorts: 45000...45999)
         defer { Task { await asterisk.stop() } }
 
         try await withFreshStore(.sqlite) { store, _ in
