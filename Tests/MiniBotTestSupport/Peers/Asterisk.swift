@@ -37,8 +37,9 @@ public struct Asterisk: Sendable {
 
     /// Starts Asterisk with `dialplan` as extensions.conf; returns once ARI answers.
     /// `httpPort` and `password`: those of an earlier instance, to start it again where clients expect it.
+    /// `lifetime`: seconds after which it is killed whatever happens (a safety net for a test that dies).
     public static func start(folder: String, dialplan: String, rtpPorts: ClosedRange<Int> = 46000...46999,
-                             httpPort: Int? = nil, password: String? = nil) async throws -> Asterisk {
+                             httpPort: Int? = nil, password: String? = nil, lifetime: Int = 900) async throws -> Asterisk {
         guard let binary else { throw PeerError.notInstalled("asterisk") }
         let environment = ProcessInfo.processInfo.environment
         let prefix = URL(fileURLWithPath: binary).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().path
@@ -92,7 +93,9 @@ public struct Asterisk: Sendable {
             "extensions.conf": dialplan,
         ]
         for (name, text) in files { try text.write(toFile: etc + "/" + name, atomically: true, encoding: .utf8) }
-        let peer = try PeerProcess(binary, arguments: ["-C", etc + "/asterisk.conf", "-f", "-n", "-q"], folder: folder, name: "asterisk")
+        // Under `timeout`, as baresip runs with -t: a test process that dies cannot leave Asterisk running.
+        let peer = try PeerProcess("/usr/bin/timeout", arguments: ["-s", "KILL", "\(lifetime)", binary, "-C", etc + "/asterisk.conf", "-f", "-n", "-q"],
+                                   folder: folder, name: "asterisk")
         let asterisk = Asterisk(peer: peer, folder: folder, httpPort: httpPort, password: password)
         guard await asterisk.waitForARI(seconds: 60) else {
             await peer.stop()
@@ -139,13 +142,24 @@ public struct Asterisk: Sendable {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Stops Asterisk: `core stop now` (it takes SIGTERM as a request for a
+    /// graceful shutdown and may linger), then SIGKILL if it is still there.
     public func stop() async {
+        guard peer.process.isRunning else { return }
+        _ = try? cli("core stop now")
+        if await peer.waitForExit(seconds: 5) == nil { await kill() }
         await peer.stop()
     }
 
-    /// Kills Asterisk at once, as a crash would.
+    /// Kills Asterisk at once, as a crash would (the process under `timeout`).
     public func kill() async {
-        Foundation.kill(peer.process.processIdentifier, SIGKILL)
+        let parent = peer.process.processIdentifier
+        let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == parent
+        }
+        for child in children { Foundation.kill(child, SIGKILL) }
         _ = await peer.waitForExit(seconds: 5)
     }
 }
