@@ -1,5 +1,7 @@
 import Foundation
+import MiniBotARI
 import MiniBotCore
+import MiniBotDialer
 import MiniBotTestSupport
 import Testing
 @testable import MiniBotCLI
@@ -33,6 +35,24 @@ struct ARIConfigTests {
         let ari = MiniBotConfig.ARI(endpoint: "Local/{number}@out/n", numberFormat: "national")
         #expect(ari.endpoint(for: "+33612345678") == "Local/0612345678@out/n")
         #expect(ari.endpoint(for: "+4930123456") == "Local/+4930123456@out/n")
+    }
+
+    /// `telephony: ari` gives the ARI backend, and a run stops at once, in ARI's words, when Asterisk is not there.
+    @Test func stackPicksTheBackendAndFailsFastWithoutAsterisk() async throws {
+        var config = MiniBotConfig(dataDir: folder)
+        #expect(try DialerStack.backend(config, logger: testLogger).telephony is SIPTelephony)
+        config.telephony = .ari
+        config.ari.url = "http://127.0.0.1:\(PeerProcess.freePort())"
+        config.ari.username = "minibot"
+        config.ari.password = "not-in-any-message"
+        let backend = try DialerStack.backend(config, logger: testLogger)
+        #expect(backend.telephony is ARITelephony)
+        await #expect {
+            try await backend.ready()
+        } throws: { error in
+            guard case ARIError.unreachable(let url, _) = error else { return false }
+            return url == config.ari.url && !"\(error)".contains("not-in-any-message")
+        }
     }
 
     @Test(arguments: [

@@ -167,7 +167,7 @@ public actor ARIAgent {
     /// Why the WebSocket upgrade failed, in ARI's words (a wrong password, Asterisk down), when REST can tell.
     private func refusal() async -> String? {
         do {
-            _ = try await client.info()
+            _ = try await client.info(timeout: .seconds(2))
             return nil
         } catch {
             return error.description
@@ -435,7 +435,7 @@ public actor ARIAgent {
                                applicationRegistered: false, activeCalls: calls.count, error: nil)
         if case .connecting(let error) = connection { health.error = error }
         do {
-            health.version = try await client.info().version
+            health.version = try await client.info(timeout: .seconds(3)).version
             health.reachable = true
             health.applicationRegistered = try await client.applicationExists(app)
         } catch {
@@ -512,7 +512,7 @@ extension ARIHealth {
         var health = ARIHealth(reachable: false, version: nil, eventsConnected: false, applicationRegistered: false, activeCalls: 0, error: nil)
         do {
             let client = try ARIClient(url: configuration.url, username: configuration.username, password: configuration.password)
-            health.version = try await client.info().version
+            health.version = try await client.info(timeout: .seconds(3)).version
             health.reachable = true
             health.applicationRegistered = try await client.applicationExists(configuration.app)
             health.eventsConnected = health.applicationRegistered

@@ -21,7 +21,11 @@ public struct ARIClient: Sendable {
         baseURL = try Self.normalise(url)
         authorization = "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
         self.httpClient = httpClient
-        self.timeout = .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        self.timeout = Self.timeAmount(timeout)
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     /// `http(s)://host[:port][/prefix]` with any trailing `/` or `/ari` removed.
@@ -47,8 +51,10 @@ public struct ARIClient: Sendable {
 
     // MARK: Requests
 
-    public func info() async throws(ARIError) -> AsteriskInfo {
-        try await request(.GET, "/asterisk/info", as: AsteriskInfo.self)
+    /// Asterisk's version and system. `timeout`: shorter than the client's for a quick
+    /// health check (a refused connection is retried until the deadline).
+    public func info(timeout: Duration? = nil) async throws(ARIError) -> AsteriskInfo {
+        try await request(.GET, "/asterisk/info", timeout: timeout, as: AsteriskInfo.self)
     }
 
     /// Dials `endpoint` (`PJSIP/+33…@trunk`, `Local/100@ctx/n`); the channel
@@ -129,8 +135,8 @@ public struct ARIClient: Sendable {
     }
 
     private func request<T: Decodable>(_ method: HTTPMethod, _ path: String, _ parameters: [(String, String)] = [], body: Data? = nil,
-                                       as type: T.Type) async throws(ARIError) -> T {
-        let data = try await perform(method, path, parameters, body: body)
+                                       timeout: Duration? = nil, as type: T.Type) async throws(ARIError) -> T {
+        let data = try await perform(method, path, parameters, body: body, timeout: timeout)
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch {
@@ -138,7 +144,8 @@ public struct ARIClient: Sendable {
         }
     }
 
-    private func perform(_ method: HTTPMethod, _ path: String, _ parameters: [(String, String)], body: Data?) async throws(ARIError) -> Data {
+    private func perform(_ method: HTTPMethod, _ path: String, _ parameters: [(String, String)], body: Data?,
+                         timeout: Duration? = nil) async throws(ARIError) -> Data {
         var url = baseURL + "/ari" + path
         if !parameters.isEmpty { url += "?" + Self.query(parameters) }
         var request = HTTPClientRequest(url: url)
@@ -151,7 +158,7 @@ public struct ARIClient: Sendable {
         let response: HTTPClientResponse
         let data: Data
         do {
-            response = try await httpClient.execute(request, timeout: timeout)
+            response = try await httpClient.execute(request, timeout: timeout.map(Self.timeAmount) ?? self.timeout)
             data = Data(try await response.body.collect(upTo: 4 << 20).readableBytesView)
         } catch {
             throw .unreachable(url: baseURL, reason: "\(error)")

@@ -82,7 +82,7 @@ struct DialerStack {
             let agent = try ARIAgent(configuration: ARITelephony.agentConfiguration(config), logger: logger)
             return Backend(telephony: ARITelephony(agent: agent, config: config), run: { await agent.run() }, ready: {
                 // Fails at once, in ARI's words, when Asterisk is down or refuses the credentials.
-                _ = try await agent.client.info()
+                _ = try await agent.client.info(timeout: .seconds(5))
                 try await agent.ready(timeout: .seconds(10))
             })
         }
