@@ -102,8 +102,13 @@ public actor ARIAgent {
             await group.next()
             group.cancelAll()
         }
-        for id in Array(calls.keys) where calls[id] != nil {
+        let left = Array(calls.keys)
+        for id in left where calls[id] != nil {
             perform(calls[id]!.machine.connectionLost("the ARI agent stopped"), id: id)
+        }
+        // Calls still up in Asterisk would outlive us in the Stasis application.
+        if connection == .connected {
+            for id in left { try? await client.hangup(channelID: id) }
         }
     }
 
