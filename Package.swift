@@ -27,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        // Asterisk ARI: REST and the events WebSocket.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // MARK: C libraries from Debian's -dev packages
@@ -94,6 +98,23 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .target(
+            name: "MiniBotARI",
+            dependencies: [
+                "MiniBotCore",
+                "MiniBotAudio",
+                "MiniBotSIP",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+
         // MARK: Storage
         .target(
             name: "MiniBotStore",
@@ -115,6 +136,7 @@ let package = Package(
                 "MiniBotCore",
                 "MiniBotAudio",
                 "MiniBotSIP",
+                "MiniBotARI",
                 "MiniBotSpeech",
                 "MiniBotStore",
                 .product(name: "Logging", package: "swift-log"),
@@ -149,6 +171,7 @@ let package = Package(
                 "MiniBotCore",
                 "MiniBotAudio",
                 "MiniBotSIP",
+                "MiniBotARI",
                 "MiniBotSpeech",
                 "MiniBotStore",
                 "MiniBotDialer",
@@ -170,6 +193,7 @@ let package = Package(
                 "MiniBotCore",
                 "MiniBotAudio",
                 "MiniBotSIP",
+                "MiniBotARI",
                 "MiniBotSpeech",
                 "MiniBotStore",
                 "MiniBotDialer",
@@ -185,6 +209,12 @@ let package = Package(
         .testTarget(name: "MiniBotCoreTests", dependencies: ["MiniBotCore"], swiftSettings: strict),
         .testTarget(name: "MiniBotSIPTests", dependencies: ["MiniBotSIP", "MiniBotTestSupport"], swiftSettings: strict),
         .testTarget(name: "MiniBotStoreTests", dependencies: ["MiniBotStore", "MiniBotTestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "MiniBotARITests",
+            dependencies: ["MiniBotARI", "MiniBotDialer", "MiniBotSpeech", "MiniBotStore", "MiniBotAudio", "MiniBotTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "MiniBotDialerTests", dependencies: ["MiniBotDialer", "MiniBotTestSupport"], swiftSettings: strict),
         .testTarget(name: "MiniBotCLITests", dependencies: ["MiniBotCLI", "MiniBotTestSupport"], swiftSettings: strict),
         // Fresh databases on both backends and the built `minibot`, for the tests above.

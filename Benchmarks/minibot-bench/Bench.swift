@@ -12,6 +12,7 @@ struct Bench: AsyncParsableCommand {
             ImportBench.self,
             SIPLoadBench.self,
             SIPChurnBench.self,
+            ARILoadBench.self,
             IntentBench.self,
             AudioBench.self,
             SpeechBench.self,

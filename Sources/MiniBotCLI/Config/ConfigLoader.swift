@@ -119,6 +119,29 @@ public struct ConfigLoader {
         }
         let webhookProblems = config.webhooks.enumerated().flatMap { $0.element.problems(at: $0.offset) }
         if !webhookProblems.isEmpty { throw .invalid(webhookProblems.joined(separator: "; ")) }
+        if config.telephony == .ari { try validateARI(config.ari) }
+    }
+
+    /// The `ari:` section, checked only when `telephony: ari` selects it.
+    static func validateARI(_ ari: MiniBotConfig.ARI) throws(ConfigError) {
+        guard let url = URL(string: ari.url), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            throw .invalid("ari.url '\(ari.url)' is not an http:// or https:// URL (Asterisk's http.conf address, e.g. http://127.0.0.1:8088)")
+        }
+        if url.user != nil || url.password != nil { throw .invalid("ari.url must not carry credentials: set ari.username and ari.password") }
+        if ari.username.isEmpty { throw .invalid("ari.username is empty: name a user of Asterisk's ari.conf") }
+        if ari.app.isEmpty || ari.app.contains(where: { !($0.isLetter || $0.isNumber || "-_.".contains($0)) }) {
+            throw .invalid("ari.app '\(ari.app)' must be a non-empty name of letters, digits, '-', '_' or '.'")
+        }
+        if !ari.endpoint.contains("{number}") {
+            throw .invalid("ari.endpoint '\(ari.endpoint)' has no {number} to replace (e.g. PJSIP/{number}@trunk)")
+        }
+        if !["e164", "national"].contains(ari.numberFormat) {
+            throw .invalid("ari.number_format '\(ari.numberFormat)' is not e164 or national")
+        }
+        if !(1024...65535).contains(ari.rtpPortMin) || !(1024...65535).contains(ari.rtpPortMax) || ari.rtpPortMax - ari.rtpPortMin < 1 {
+            throw .invalid("ari.rtp_port_min…rtp_port_max (\(ari.rtpPortMin)…\(ari.rtpPortMax)) must be a range of ports between 1024 and 65535")
+        }
+        if ari.reconnectGrace < 0 || !ari.reconnectGrace.isFinite { throw .invalid("ari.reconnect_grace must be a positive number of seconds") }
     }
 
     /// The configuration as YAML, with every secret masked.

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MiniBotARI
 import MiniBotAudio
 import MiniBotCore
 import MiniBotDialer
@@ -56,18 +57,45 @@ struct DialerStack {
                            files: files, logger: runtime.logger)
     }
 
-    /// Runs `campaign` through the built-in SIP agent until its queue is done,
+    /// The configured telephony backend: what dials, the task that keeps it
+    /// running, and what to wait for before the first call.
+    struct Backend {
+        let telephony: any Telephony
+        let run: @Sendable () async throws -> Void
+        let ready: @Sendable () async throws -> Void
+    }
+
+    /// The built-in SIP agent (`telephony: sip`) or Asterisk through ARI (`telephony: ari`).
+    static func backend(_ config: MiniBotConfig, logger: Logger) throws -> Backend {
+        switch config.telephony {
+        case .sip:
+            let userAgent = "MiniBotPanel/\(MiniBotVersion.current)"
+            let agentConfiguration = try SIPTarget.agentConfiguration(config, userAgent: userAgent)
+            let registration = try SIPTarget.registration(config, advertisedHost: agentConfiguration.advertisedHost ?? agentConfiguration.bindHost,
+                                                          userAgent: userAgent)
+            let agent = SIPAgent(configuration: agentConfiguration, logger: logger)
+            return Backend(telephony: SIPTelephony(agent: agent, config: config), run: { try await agent.run() }, ready: {
+                _ = try await agent.ready()
+                if let registration { _ = try await agent.register(registration) }
+            })
+        case .ari:
+            let agent = try ARIAgent(configuration: ARITelephony.agentConfiguration(config), logger: logger)
+            return Backend(telephony: ARITelephony(agent: agent, config: config), run: { await agent.run() }, ready: {
+                // Fails at once, in ARI's words, when Asterisk is down or refuses the credentials.
+                _ = try await agent.client.info(timeout: .seconds(5))
+                try await agent.ready(timeout: .seconds(10))
+            })
+        }
+    }
+
+    /// Runs `campaign` through the configured telephony backend until its queue is done,
     /// it is cancelled, or a signal asks to stop; `observe` is called every second with the runner.
     func run(campaign: Campaign, store: any Store, grace: Duration,
              observe: (@Sendable (CampaignRunner) async -> Void)? = nil) async throws -> CampaignRunner.Ending {
         let config = runtime.config
-        let userAgent = "MiniBotPanel/\(MiniBotVersion.current)"
-        let agentConfiguration = try SIPTarget.agentConfiguration(config, userAgent: userAgent)
-        let registration = try SIPTarget.registration(config, advertisedHost: agentConfiguration.advertisedHost ?? agentConfiguration.bindHost,
-                                                      userAgent: userAgent)
-        let agent = SIPAgent(configuration: agentConfiguration, logger: runtime.logger)
+        let backend = try Self.backend(config, logger: runtime.logger)
         let runner = CampaignRunner(campaignID: campaign.id, worker: CampaignRunner.workerName(), store: store,
-                                    telephony: SIPTelephony(agent: agent, config: config), session: try session(for: campaign, store: store),
+                                    telephony: backend.telephony, session: try session(for: campaign, store: store),
                                     callerID: config.callerID, limits: .init(config.dialer), logger: runtime.logger)
         let signals = SignalWatcher { signal in
             Output.error("\n\(signal): no new calls; the calls in progress get \(grace) to finish (again to stop now)\n")
@@ -75,10 +103,9 @@ struct DialerStack {
         }
         defer { signals.cancel() }
         return try await withThrowingTaskGroup(of: CampaignRunner.Ending?.self) { group in
-            group.addTask { try await agent.run(); return nil }
+            group.addTask { try await backend.run(); return nil }
             group.addTask {
-                _ = try await agent.ready()
-                if let registration { _ = try await agent.register(registration) }
+                try await backend.ready()
                 return try await runner.run()
             }
             if let observe {

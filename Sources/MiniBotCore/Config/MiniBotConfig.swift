@@ -20,11 +20,15 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     /// Endpoints told of ended calls and leads.
     public var webhooks: [Webhook]
     public var retention: Retention
+    /// Which backend places the calls: the built-in SIP agent or Asterisk ARI.
+    public var telephony: TelephonyBackend
+    public var ari: ARI
 
     public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
                 dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(),
                 speech: Speech = .init(), api: API = .init(), amd: AMD = .init(), tts: TTS = .init(),
-                retention: Retention = .init(), webhooks: [Webhook] = []) {
+                retention: Retention = .init(), webhooks: [Webhook] = [],
+                telephony: TelephonyBackend = .sip, ari: ARI = .init()) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.logLevel = logLevel
@@ -39,6 +43,8 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         self.tts = tts
         self.webhooks = webhooks
         self.retention = retention
+        self.telephony = telephony
+        self.ari = ari
     }
 
     /// The database to use: ``databaseURL``, or the embedded SQLite file.
@@ -47,7 +53,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phone, dialer, listen, sip, speech, api, amd, tts, webhooks, retention
+        case phone, dialer, listen, sip, speech, api, amd, tts, webhooks, retention, telephony, ari
         case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
     }
 

@@ -72,6 +72,8 @@ public actor CampaignRunner {
     private var callTasks: [String: Task<Void, Never>] = [:]
     private var stopping = false
     private var lastLaunch: ContinuousClock.Instant?
+    /// Why telephony cannot place calls now, while it cannot.
+    public private(set) var telephonyDown: String?
     /// Contacts skipped or deferred by a compliance rule in this run, by rule code.
     public private(set) var complianceSkips: [String: Int] = [:]
 
@@ -160,6 +162,16 @@ public actor CampaignRunner {
                 _ = try await store.recoverExpiredLeases(now: now())
             }
             pace()
+            if let reason = await telephony.unavailability {
+                // Telephony is down (Asterisk gone): claim nothing until it is back.
+                if telephonyDown == nil { logger.warning("telephony unavailable; not launching calls", metadata: ["reason": "\(reason)"]) }
+                telephonyDown = reason
+                try await pause(.milliseconds(250))
+                continue
+            } else if telephonyDown != nil {
+                telephonyDown = nil
+                logger.notice("telephony available again; launching calls")
+            }
             if active.count >= admission.limit {
                 try await pause(.milliseconds(100))
                 continue
@@ -304,7 +316,7 @@ public actor CampaignRunner {
             call.endedAt = ended
             call.outcome = result.outcome ?? disposition.contactStatus
             call.endReason = result.endReason
-            call.hangupCause = result.remoteHangup ? "callee hung up" : "hung up by the robot"
+            call.hangupCause = result.remoteHangup ? "callee hung up" : (result.hangupCause ?? "hung up by the robot")
         } catch let failure as CallFailure {
             disposition = .unanswered(failure, now: now(), settings: settings)
             call.endedAt = now()

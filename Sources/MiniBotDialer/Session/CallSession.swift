@@ -148,7 +148,10 @@ public struct CallSession: Sendable {
         if ending == nil { await leg.hangup() }
         let endReason: String
         switch stop {
-        case .hungUp(let step)?: endReason = "callee hung up" + (step.map { " during \($0)" } ?? "")
+        case .hungUp(let step)?:
+            // The line can also end without the callee (ARI's connection lost): its cause says so.
+            let what = ending.map { $0.remoteHangup ? "callee hung up" : $0.cause } ?? "callee hung up"
+            endReason = what + (step.map { " during \($0)" } ?? "")
         case .stalled(let step)?: endReason = "lost the callee's audio (no RTP for \(configuration.stallTimeout))" + (step.map { " during \($0)" } ?? "")
         case .timedOut(let step)?: endReason = "call timeout (\(configuration.maximumDuration))" + (step.map { " during \($0)" } ?? "")
         case .voicemailLeft?: endReason = "voicemail left"
@@ -157,7 +160,9 @@ public struct CallSession: Sendable {
         case nil: endReason = engine.endReason ?? "hung up"
         }
         logger.info("call ended", metadata: ["reason": "\(endReason)", "outcome": "\(engine.outcome?.rawValue ?? "none")"])
-        return finish(run: run, engine: engine, endReason: endReason, remoteHangup: ending?.remoteHangup ?? false)
+        var result = finish(run: run, engine: engine, endReason: endReason, remoteHangup: ending?.remoteHangup ?? false)
+        result.hangupCause = ending?.cause
+        return result
     }
 
     // MARK: - Phases
@@ -540,4 +545,7 @@ public struct CallSessionResult: Sendable {
     /// Relative to the data directory; nil when the file could not be written.
     public var recordingPath: String?
     public var transcriptPath: String?
+    /// The backend's cause when the line ended by itself (a Q.850 cause, `BYE from the callee`,
+    /// `ARI connection lost: …`); nil when the robot hung up.
+    public var hangupCause: String? = nil
 }

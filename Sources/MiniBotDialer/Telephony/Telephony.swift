@@ -2,11 +2,21 @@ import MiniBotAudio
 import MiniBotCore
 
 /// Places calls. Two backends: ``SIPTelephony`` (the built-in SIP user agent,
-/// the default) and Asterisk ARI. Everything after "answered" is the same code.
+/// the default) and ``ARITelephony`` (Asterisk ARI). Everything after "answered" is the same code.
 public protocol Telephony: Sendable {
     /// Returns once the callee answered; throws ``CallFailure`` (busy, no answer,
     /// invalid number, rejected, network…) otherwise.
     func dial(_ request: DialRequest) async throws -> any CallLeg
+    /// Nil while calls can be placed; otherwise why not (ARI's events
+    /// connection is down). The dialer launches nothing until it is nil again.
+    var unavailability: String? { get async }
+}
+
+extension Telephony {
+    /// Always available (the SIP agent fails each call on its own).
+    public var unavailability: String? {
+        get async { nil }
+    }
 }
 
 /// One call to place.

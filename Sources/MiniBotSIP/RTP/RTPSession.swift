@@ -377,6 +377,16 @@ public final class RTPSession: Sendable {
         if event < digits.count { state.dtmf.append(digits[event]) }
     }
 
+    /// Exactly one 20 ms frame of samples: a packet of another size (Asterisk
+    /// sends a short one at the end of a played file) is padded with silence
+    /// or cut, rather than trapping in `AudioFrame`.
+    static func oneFrame(_ samples: [Int16]) -> [Int16] {
+        let count = AudioFrame.sampleCount(sampleRate: 8_000)
+        if samples.count == count { return samples }
+        if samples.count > count { return Array(samples.prefix(count)) }
+        return samples + [Int16](repeating: 0, count: count - samples.count)
+    }
+
     /// One 20 ms step, called by the ticker `lateness` after its deadline:
     /// sends the next frame (or silence, which keeps the stream and NAT
     /// bindings alive) and hands one received frame to ``inbound``.
@@ -434,7 +444,8 @@ public final class RTPSession: Sendable {
             }
             var incoming: AudioFrame?
             switch state.jitter.pop() {
-            case .packet(let packet)?: incoming = AudioFrame(samples: G711.decode(packet.payload, law: packet.payloadType == 0 ? .muLaw : .aLaw))
+            case .packet(let packet)?:
+                incoming = AudioFrame(samples: Self.oneFrame(G711.decode(packet.payload, law: packet.payloadType == 0 ? .muLaw : .aLaw)))
             case .missing?: incoming = .silence()
             case nil: incoming = nil
             }
