@@ -13,7 +13,7 @@ import MiniBotTestSupport
 struct ARILoadBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ari",
-        abstract: "ARI load: concurrent calls through a private Asterisk (MINIBOT_ASTERISK or asterisk on PATH), CPU per call."
+        abstract: "ARI load: concurrent calls through a private Asterisk (MINIBOT_TEST_ASTERISK or asterisk on PATH), CPU per call."
     )
 
     @Option(help: "Concurrent call counts, comma-separated.")

@@ -95,12 +95,12 @@ public final class WhisperRecognizer: SpeechRecognizer {
         let abort = WhisperAbort(timeout: configuration.timeout)
         let job = Job(context: model.context, state: state, samples: samples, language: code, prompt: prompt,
                       configuration: configuration, abort: abort)
-        let result: Result<(String, String), SpeechError> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                queue.async { continuation.resume(returning: job.run(modelPath: self.model.path)) }
-            }
-        } onCancel: {
-            abort.cancel()
+        var result = await run(job, abort: abort)
+        // A decoding that loops is decoded again over the full window (the fitted one makes loops likelier).
+        if case .success(let (text, _)) = result, RepetitionLoop.loops(text), configuration.audioContext != .full, !abort.wasCancelled {
+            var again = job
+            again.configuration.audioContext = .full
+            if case .success(let retried) = await run(again, abort: abort) { result = .success(retried) }
         }
         await pool.release(state)
         let elapsed = ContinuousClock.now - start
@@ -109,7 +109,18 @@ public final class WhisperRecognizer: SpeechRecognizer {
             throw SpeechError.timedOut(seconds: limit.milliseconds / 1000)
         }
         let (text, detected) = try result.get()
-        return Transcript(text: text, language: detected, audioDuration: audio.duration, inferenceDuration: elapsed)
+        return Transcript(text: RepetitionLoop.cut(text), language: detected, audioDuration: audio.duration, inferenceDuration: elapsed)
+    }
+
+    /// One decoding on the recogniser's queue; cancelling the task stops whisper.cpp.
+    private func run(_ job: Job, abort: WhisperAbort) async -> Result<(String, String), SpeechError> {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                queue.async { continuation.resume(returning: job.run(modelPath: self.model.path)) }
+            }
+        } onCancel: {
+            abort.cancel()
+        }
     }
 }
 
@@ -120,7 +131,7 @@ private struct Job: @unchecked Sendable {
     let samples: [Float]
     let language: String
     let prompt: String?
-    let configuration: WhisperRecognizer.Configuration
+    var configuration: WhisperRecognizer.Configuration
     let abort: WhisperAbort
 
     func run(modelPath: String) -> Result<(String, String), SpeechError> {

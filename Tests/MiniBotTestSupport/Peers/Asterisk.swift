@@ -7,10 +7,10 @@ import FoundationNetworking
 /// folder (ARI on loopback on a free port, a private RTP range, the test's
 /// dialplan), started as a child process and stopped with the test.
 ///
-/// The binary is `$MINIBOT_ASTERISK`, else `asterisk` on the PATH. Its
+/// The binary is `$MINIBOT_TEST_ASTERISK`, else `asterisk` on the PATH. Its
 /// modules and data folder are found next to it (`<prefix>/lib/asterisk/modules`,
 /// `<prefix>/var/lib/asterisk`, or Debian's `/usr/lib/…`, `/usr/share/asterisk`);
-/// `$MINIBOT_ASTERISK_MODULES` / `$MINIBOT_ASTERISK_DATA` override them.
+/// `$MINIBOT_TEST_ASTERISK_MODULES` / `$MINIBOT_TEST_ASTERISK_DATA` override them.
 public struct Asterisk: Sendable {
     public let peer: PeerProcess
     public let folder: String
@@ -23,7 +23,7 @@ public struct Asterisk: Sendable {
     /// The asterisk binary, or nil when none is installed.
     public static var binary: String? {
         let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["MINIBOT_ASTERISK"], !explicit.isEmpty {
+        if let explicit = environment["MINIBOT_TEST_ASTERISK"], !explicit.isEmpty {
             return FileManager.default.isExecutableFile(atPath: explicit) ? explicit : nil
         }
         let path = (environment["PATH"] ?? "/usr/sbin:/usr/bin") + ":/usr/sbin:/usr/local/sbin"
@@ -32,7 +32,7 @@ public struct Asterisk: Sendable {
 
     /// Why the Asterisk tests are skipped, or nil when they can run.
     public static var unavailableReason: String? {
-        binary == nil ? "no Asterisk: put `asterisk` on the PATH or set MINIBOT_ASTERISK to its binary (README, telephony section)" : nil
+        binary == nil ? "no Asterisk: put `asterisk` on the PATH or set MINIBOT_TEST_ASTERISK to its binary (README, telephony section)" : nil
     }
 
     /// Starts Asterisk with `dialplan` as extensions.conf; returns once ARI answers.
@@ -43,10 +43,10 @@ public struct Asterisk: Sendable {
         guard let binary else { throw PeerError.notInstalled("asterisk") }
         let environment = ProcessInfo.processInfo.environment
         let prefix = URL(fileURLWithPath: binary).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().path
-        let modules = environment["MINIBOT_ASTERISK_MODULES"] ?? [prefix + "/lib/asterisk/modules", "/usr/lib/x86_64-linux-gnu/asterisk/modules",
+        let modules = environment["MINIBOT_TEST_ASTERISK_MODULES"] ?? [prefix + "/lib/asterisk/modules", "/usr/lib/x86_64-linux-gnu/asterisk/modules",
                                                                   "/usr/lib/asterisk/modules"]
             .first { FileManager.default.fileExists(atPath: $0 + "/res_ari.so") } ?? prefix + "/lib/asterisk/modules"
-        let data = environment["MINIBOT_ASTERISK_DATA"] ?? [prefix + "/var/lib/asterisk", "/usr/share/asterisk", "/var/lib/asterisk"]
+        let data = environment["MINIBOT_TEST_ASTERISK_DATA"] ?? [prefix + "/var/lib/asterisk", "/usr/share/asterisk", "/var/lib/asterisk"]
             .first { FileManager.default.fileExists(atPath: $0 + "/documentation") } ?? prefix + "/var/lib/asterisk"
         let httpPort = httpPort ?? PeerProcess.freePort()
         let password = password ?? UUID().uuidString
