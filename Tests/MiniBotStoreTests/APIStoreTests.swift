@@ -82,7 +82,7 @@ struct APIStoreTests {
             #expect(try await !store.revokeAPIKey(id: "k1", at: testDate.addingTimeInterval(6)))
             #expect(try await !store.revokeAPIKey(id: "missing", at: testDate))
             #expect(try await store.apiKey(hash: hash)?.revokedAt == testDate.addingTimeInterval(5))
-            #expect(try await store.schemaVersion() == 3)
+            #expect(try await store.schemaVersion() == SQLiteSchema.migrations.count)
         }
     }
 }

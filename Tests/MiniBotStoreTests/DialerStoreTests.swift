@@ -608,7 +608,7 @@ struct DialerStoreTests {
             }
         }
         let store = try await openStore(url: url, logger: testLogger)
-        #expect(try await store.schemaVersion() == 3)
+        #expect(try await store.schemaVersion() == SQLiteSchema.migrations.count)
         let lea = try #require(try await store.contact(phone: "+33611111111"))
         #expect(lea.firstName == "Léa" && lea.status == .noAnswer && lea.attempts == 2 && lea.lastAttemptAt == testDate)
         #expect(lea.consentAt == nil && lea.consentSource == "")

@@ -134,5 +134,26 @@ enum PostgresSchema {
             """,
             "CREATE INDEX calls_status ON calls (status, started_at)",
         ]),
+        (4, "web panel: users, sessions", [
+            """
+            CREATE TABLE panel_users (
+                name text PRIMARY KEY,
+                password_hash text NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE panel_sessions (
+                token_hash text PRIMARY KEY,
+                user_name text NOT NULL REFERENCES panel_users (name) ON DELETE CASCADE,
+                csrf_token text NOT NULL,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX panel_sessions_user ON panel_sessions (user_name)",
+            "CREATE INDEX panel_sessions_expiry ON panel_sessions (expires_at)",
+        ]),
     ]
 }

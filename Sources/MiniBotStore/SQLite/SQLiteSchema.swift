@@ -130,5 +130,22 @@ enum SQLiteSchema {
         );
         CREATE INDEX calls_status ON calls (status, started_at);
         """),
+        (4, "web panel: users, sessions", """
+        CREATE TABLE panel_users (
+            name TEXT PRIMARY KEY NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE panel_sessions (
+            token_hash TEXT PRIMARY KEY NOT NULL,
+            user_name TEXT NOT NULL REFERENCES panel_users (name) ON DELETE CASCADE,
+            csrf_token TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX panel_sessions_user ON panel_sessions (user_name);
+        CREATE INDEX panel_sessions_expiry ON panel_sessions (expires_at);
+        """),
     ]
 }
