@@ -26,6 +26,7 @@ public struct MiniBotCommand: AsyncParsableCommand {
             WorkerCommand.self,
             ServeCommand.self,
             APIKeyCommand.self,
+            UserCommand.self,
         ]
     )
 
