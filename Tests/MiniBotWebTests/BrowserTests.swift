@@ -118,7 +118,8 @@ struct BrowserTests {
             try await browser.screenshot(to: shots + "/\(name).png")
             // Time to first byte of the page's HTML, as the browser measured it.
             let ttfb = try await browser.execute(
-                "const n = performance.getEntriesByType('navigation')[0]; return n ? n.responseStart - n.requestStart : -1") as? Double ?? -1
+                "const n = performance.getEntriesByType('navigation')[0]; return n ? n.responseStart - n.requestStart : -1")
+                .flatMap(WebDriver.number) ?? -1
             timings.append((name, ttfb))
         }
         do {
@@ -177,7 +178,7 @@ struct BrowserTests {
             try await browser.wait(seconds: 90, "a call on the line on the dashboard") {
                 try await browser.findAll("#active-calls .badge-answered").count > 0
             }
-            #expect(try await browser.execute("return window.__stayed === true") as? Bool == true)
+            #expect(WebDriver.bool(try await browser.execute("return window.__stayed === true")) == true)
             try await shot("06-dashboard-live")
 
             // 6. The campaign's progress, live, to the end.
@@ -187,7 +188,7 @@ struct BrowserTests {
             try await browser.wait(seconds: 240, "the campaign to reach 100 %") {
                 try await browser.text("#campaign-progress").contains("100 %")
             }
-            #expect(try await browser.execute("return window.__stayed === true") as? Bool == true, "the progress must update without a reload")
+            #expect(WebDriver.bool(try await browser.execute("return window.__stayed === true")) == true, "the progress must update without a reload")
             #expect(try await browser.text("#campaign-progress").contains("2 / 2"))
             try await shot("08-campaign-done")
 
@@ -201,12 +202,12 @@ struct BrowserTests {
             let duration = try await browser.executeAsync("""
                 const done = arguments[arguments.length - 1]; const a = document.getElementById('call-audio');
                 if (a.readyState >= 1) { done(a.duration); } else { a.addEventListener('loadedmetadata', () => done(a.duration)); a.addEventListener('error', () => done(-1)); a.load(); }
-                """) as? Double ?? -1
+                """).flatMap(WebDriver.number) ?? -1
             #expect(duration > 5, "the call's WAV did not load in the player (duration \(duration))")
             let played = try await browser.executeAsync("""
                 const done = arguments[arguments.length - 1]; const a = document.getElementById('call-audio');
                 a.currentTime = 2; a.play().then(() => setTimeout(() => { done(a.currentTime); a.pause(); }, 1500)).catch(e => done(-1));
-                """) as? Double ?? -1
+                """).flatMap(WebDriver.number) ?? -1
             #expect(played > 2.5, "the player did not seek and play (at \(played) s)")
             let transcript = try await browser.text(".transcript")
             for text in ["hello", "q1", "is_leads", "positive"] { #expect(transcript.contains(text), "transcript lacks \(text): \(transcript)") }

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import MiniBotTestSupport
 
 /// A tiny W3C WebDriver client (the HTTP protocol chromedriver speaks), enough
@@ -16,7 +13,7 @@ final class WebDriver: Sendable {
     let session: String
     let driver: Process
 
-    static let elementKey = "element-6066-11e4-a52e-4f735466cecc"
+    static let elementKey = "element-6066-11e4-a52e-4f735466cecf"
 
     static var chromium: String? { ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) } }
     static var chromedriver: String? { ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"].first { FileManager.default.isExecutableFile(atPath: $0) } }
@@ -35,27 +32,28 @@ final class WebDriver: Sendable {
         let base = "http://127.0.0.1:\(port)"
         var ready = false
         for _ in 0..<100 where !ready {
-            ready = ((try? await request("GET", base + "/status", nil))?["value"] as? [String: Any])?["ready"] as? Bool == true
+            ready = Self.bool(((try? await request("GET", base + "/status", nil))?["value"] as? [String: Any])?["ready"]) == true
             if !ready { try await Task.sleep(for: .milliseconds(100)) }
         }
-        guard ready else { process.terminate(); throw Failure(description: "chromedriver did not start (\(log))") }
+        guard ready else { kill(process.processIdentifier, SIGKILL); throw Failure(description: "chromedriver did not start (\(log))") }
         let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": [
             "browserName": "chrome",
             "goog:chromeOptions": [
                 "binary": chromium,
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1366,900",
                          "--autoplay-policy=no-user-gesture-required", "--lang=fr-FR", "--no-first-run", "--disable-extensions"],
-            ],
+                "prefs": ["intl.accept_languages": "fr-FR,fr"],
+            ] as [String: Any],
         ] as [String: Any]]]
         let created: [String: Any]
         do {
             created = try await request("POST", base + "/session", capabilities)
         } catch {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw error
         }
         guard let value = created["value"] as? [String: Any], let session = value["sessionId"] as? String else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw Failure(description: "no session: \(created)")
         }
         return WebDriver(base: base, session: session, driver: process)
@@ -69,25 +67,75 @@ final class WebDriver: Sendable {
 
     func quit() async {
         _ = try? await Self.request("DELETE", "\(base)/session/\(session)", nil)
-        driver.terminate()
+        // chromedriver ignores SIGTERM.
+        kill(driver.processIdentifier, SIGKILL)
     }
 
+    /// One HTTP/1.1 exchange with chromedriver. Not URLSession: chromedriver writes
+    /// headers without a space after the colon (`Content-Length:250`), which
+    /// Foundation's curl-based client on Linux rejects ("Failed writing header").
     @discardableResult
     static func request(_ method: String, _ url: String, _ body: [String: Any]?) async throws -> [String: Any] {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = method
-        request.timeoutInterval = 120
-        if let body {
-            request.httpBody = try JSONSerialization.data(withJSONObject: body)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        guard let parsed = URL(string: url), let port = parsed.port else { throw Failure(description: "bad URL \(url)") }
+        let payload = try body.map { try JSONSerialization.data(withJSONObject: $0) } ?? Data()
+        var head = "\(method) \(parsed.path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\nAccept: application/json\r\n"
+        if body != nil { head += "Content-Type: application/json; charset=utf-8\r\n" }
+        head += "Content-Length: \(payload.count)\r\n\r\n"
+        let reply = try await exchange(port: port, Data(head.utf8) + payload)
+        guard let split = reply.range(of: Data("\r\n\r\n".utf8)) else { throw Failure(description: "\(method) \(url): no answer") }
+        let statusLine = String(decoding: reply[reply.startIndex..<split.lowerBound], as: UTF8.self).split(separator: "\r\n").first ?? ""
+        let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let data = Data(reply[split.upperBound...])
         let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        if let status = (response as? HTTPURLResponse)?.statusCode, status >= 400 {
+        if status >= 400 || status == 0 {
             let value = object["value"] as? [String: Any]
             throw Failure(description: "\(method) \(url): \(status) \(value?["error"] ?? "") \(value?["message"] ?? String(decoding: data, as: UTF8.self))")
         }
         return object
+    }
+
+    /// Sends `request` over a new loopback TCP connection and reads the answer to its end, on a thread of its own.
+    static func exchange(port: Int, _ request: Data) async throws -> Data {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, any Error>) in
+            Thread.detachNewThread {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                guard fd >= 0 else { return continuation.resume(throwing: Failure(description: "socket: \(errno)")) }
+                defer { close(fd) }
+                // A page that never loads fails the test instead of hanging it.
+                var timeout = timeval(tv_sec: 180, tv_usec: 0)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                guard connected == 0 else { return continuation.resume(throwing: Failure(description: "connect to \(port): \(errno)")) }
+                var sent = 0
+                let bytes = [UInt8](request)
+                while sent < bytes.count {
+                    let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+                    guard n > 0 else { return continuation.resume(throwing: Failure(description: "send: \(errno)")) }
+                    sent += n
+                }
+                // chromedriver keeps the connection open: read up to the end of its Content-Length.
+                var reply = Data()
+                var buffer = [UInt8](repeating: 0, count: 65536)
+                while true {
+                    let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+                    if n <= 0 { break }
+                    reply.append(contentsOf: buffer[0..<n])
+                    if let split = reply.range(of: Data("\r\n\r\n".utf8)) {
+                        let head = String(decoding: reply[reply.startIndex..<split.lowerBound], as: UTF8.self).lowercased()
+                        let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) }
+                        if let length, reply.count - (split.upperBound - reply.startIndex) >= length { break }
+                    }
+                }
+                continuation.resume(returning: reply)
+            }
+        }
     }
 
     @discardableResult
@@ -150,7 +198,8 @@ final class WebDriver: Sendable {
     func screenshot(to path: String, fullPage: Bool = true) async throws {
         var base64: String?
         if fullPage {
-            let size = try await execute("return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]") as? [Int] ?? []
+            let size = (try await execute("return [document.documentElement.scrollWidth, document.documentElement.scrollHeight]") as? [Any] ?? [])
+                .compactMap { Self.number($0).map(Int.init) }
             if size.count == 2 {
                 let result = try? await Self.request("POST", "\(base)/session/\(session)/goog/cdp/execute", [
                     "cmd": "Page.captureScreenshot",
@@ -162,6 +211,20 @@ final class WebDriver: Sendable {
         if base64 == nil { base64 = try await command("GET", "/screenshot") as? String }
         guard let base64, let data = Data(base64Encoded: base64) else { throw Failure(description: "no screenshot") }
         try data.write(to: URL(fileURLWithPath: path))
+    }
+
+    /// JSON numbers and booleans arrive as NSNumber or as Swift values, depending on the Foundation.
+    static func number(_ value: Any?) -> Double? {
+        if let value = value as? Double { return value }
+        if let value = value as? Int { return Double(value) }
+        if let value = value as? NSNumber { return value.doubleValue }
+        return nil
+    }
+
+    static func bool(_ value: Any?) -> Bool? {
+        if let value = value as? Bool { return value }
+        if let value = value as? NSNumber { return value.boolValue }
+        return nil
     }
 
     /// Waits until `condition` holds, polling every 250 ms.
