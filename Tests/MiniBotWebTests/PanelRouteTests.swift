@@ -189,6 +189,8 @@ struct PanelRouteTests {
             let json = try JSONSerialization.jsonObject(with: Data(live.text.utf8)) as? [String: Any]
             #expect(json?["campaign_status"] as? String == "cancelled")
             #expect((json?["campaign_html"] as? String)?.contains("progressbar") == true)
+            #expect(json?["campaign_status_label"] as? String == "Annulée")
+            #expect((json?["kpi"] as? [String: Any])?["calls"] as? String == "0", "no call today in this store: \(json?["kpi"] ?? "")")
         }
     }
 

@@ -134,7 +134,7 @@ enum PostgresSchema {
             """,
             "CREATE INDEX calls_status ON calls (status, started_at)",
         ]),
-        (4, "web panel: users, sessions", [
+        (4, "web panel: users, sessions; calls by campaign and status", [
             """
             CREATE TABLE panel_users (
                 name text PRIMARY KEY,
@@ -154,6 +154,7 @@ enum PostgresSchema {
             """,
             "CREATE INDEX panel_sessions_user ON panel_sessions (user_name)",
             "CREATE INDEX panel_sessions_expiry ON panel_sessions (expires_at)",
+            "CREATE INDEX calls_campaign_status ON calls (campaign_id, status, started_at)",
         ]),
     ]
 }

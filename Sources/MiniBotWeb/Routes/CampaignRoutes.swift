@@ -34,8 +34,8 @@ extension WebPanel {
             page["id"] = campaign.id
             page["name"] = campaign.name
             page["status"] = campaign.status.rawValue
-            page["status_label"] = strings["status_\(campaign.status.rawValue)"] ?? campaign.status.rawValue
-            page["scenario"] = (campaign.scenario as NSString).lastPathComponent
+            page["status_label"] = strings["campaign_\(campaign.status.rawValue)"] ?? campaign.status.rawValue
+            page["scenario"] = ((campaign.scenario as NSString).lastPathComponent as NSString).deletingPathExtension
             page["created"] = format.dateTime(campaign.createdAt)
             page["can_pause"] = campaign.status == .active
             page["can_resume"] = campaign.status == .paused
@@ -47,7 +47,7 @@ extension WebPanel {
             let id = try context.parameters.require("id")
             do {
                 let status = try await CampaignRoutes.changeStatus(id: id, to: form["status"] ?? "", environment: environment)
-                let label = Strings.table(panel.language)["status_\(status.rawValue)"] ?? status.rawValue
+                let label = Strings.table(panel.language)["campaign_\(status.rawValue)"] ?? status.rawValue
                 return redirect(&panel, to: "/panel/campaigns/\(id)", flash: Strings.format(panel.language, "campaign_now", label.lowercased()))
             } catch let problem as Problem where problem.status == .conflict || problem.status == .unprocessableContent {
                 return redirect(&panel, to: "/panel/campaigns/\(id)", flash: problem.detail ?? problem.title, kind: "error")
@@ -64,7 +64,7 @@ extension WebPanel {
             row["id"] = campaign.id
             row["name"] = campaign.name
             row["status"] = campaign.status.rawValue
-            row["status_label"] = strings["status_\(campaign.status.rawValue)"] ?? campaign.status.rawValue
+            row["status_label"] = strings["campaign_\(campaign.status.rawValue)"] ?? campaign.status.rawValue
             row["total"] = format.number(campaign.counters.total)
             row["leads"] = format.number(campaign.counters.leads)
             row["created"] = format.dateTime(campaign.createdAt)

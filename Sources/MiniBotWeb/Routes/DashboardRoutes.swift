@@ -10,18 +10,11 @@ extension WebPanel {
             let strings = Strings.table(panel.language)
             let format = formatter(panel)
             let now = Date()
-            let today = format.startOfDay(now)
-            let activity = try await store.callActivity(from: today, to: today.addingTimeInterval(86_400))
+            let activity = try await todaysActivity(panel, now: now)
             var context = try await activeCallsContext(panel)
-
-            // Today's figures.
-            let calls = activity.reduce(0) { $0 + $1.calls }
-            let leads = activity.reduce(0) { $0 + $1.leads }
-            let answeredStatuses: Set<String> = [CallStatus.answered.rawValue, CallStatus.completed.rawValue]
-            let answered = activity.filter { answeredStatuses.contains($0.status) }.reduce(0) { $0 + $1.calls }
+            let (calls, kpi) = todaysFigures(activity, panel)
             context["today_label"] = format.day(now)
-            context["kpi"] = ["calls": format.number(calls), "answered": format.number(answered), "answer_rate": format.percent(answered, of: calls),
-                              "leads": format.number(leads), "lead_rate": format.percent(leads, of: answered)]
+            context["kpi"] = kpi
 
             // Outcome shares: the call's outcome when it has one, else its status.
             var shares: [String: Int] = [:]
@@ -63,13 +56,14 @@ extension WebPanel {
             var result: [String: Any] = [
                 "active_html": renderer.render("active_calls", context),
                 "active_count": context["active_count"] ?? 0,
+                "kpi": todaysFigures(try await todaysActivity(panel, now: Date()), panel).kpi,
             ]
             if let id = panel.query["campaign"], let campaign = try await store.campaign(id: id) {
                 var progress = try await campaignProgressContext(campaign, panel)
                 progress["t"] = strings
                 result["campaign_html"] = renderer.render("campaign_progress", progress)
                 result["campaign_status"] = campaign.status.rawValue
-                result["campaign_status_label"] = strings["status_\(campaign.status.rawValue)"] ?? campaign.status.rawValue
+                result["campaign_status_label"] = strings["campaign_\(campaign.status.rawValue)"] ?? campaign.status.rawValue
             }
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
@@ -80,6 +74,22 @@ extension WebPanel {
         page(router, "/panel/events") { _, _ in
             EventRoutes.stream(environment: environment)
         }
+    }
+
+    func todaysActivity(_ panel: PanelRequest, now: Date) async throws -> [CallActivity] {
+        let today = formatter(panel).startOfDay(now)
+        return try await store.callActivity(from: today, to: today.addingTimeInterval(86_400))
+    }
+
+    /// Today's calls, answers and leads, written for the page.
+    func todaysFigures(_ activity: [CallActivity], _ panel: PanelRequest) -> (calls: Int, kpi: [String: String]) {
+        let format = formatter(panel)
+        let calls = activity.reduce(0) { $0 + $1.calls }
+        let leads = activity.reduce(0) { $0 + $1.leads }
+        let answeredStatuses: Set<String> = [CallStatus.answered.rawValue, CallStatus.completed.rawValue]
+        let answered = activity.filter { answeredStatuses.contains($0.status) }.reduce(0) { $0 + $1.calls }
+        return (calls, ["calls": format.number(calls), "answered": format.number(answered), "answer_rate": format.percent(answered, of: calls),
+                        "leads": format.number(leads), "lead_rate": format.percent(leads, of: answered)])
     }
 
     /// Calls now dialling, ringing or on the line, with the step each is at.
@@ -93,7 +103,10 @@ extension WebPanel {
         var rows: [[String: Any]] = []
         for call in active.prefix(50) {
             var step: String?
-            if call.status == .answered { step = try await store.interactions(callID: call.callID).last?.step }
+            if call.status == .answered {
+                // A turn is stored once answered: none yet means the first prompt is playing.
+                step = try await store.interactions(callID: call.callID).last?.step ?? strings["step_start"]
+            }
             rows.append(["id": call.callID, "phone": call.phone, "status": call.status.rawValue,
                          "status_label": strings["status_\(call.status.rawValue)"] ?? call.status.rawValue, "step": step ?? "—",
                          "campaign": call.campaignID.flatMap { names[$0] } ?? "—"])

@@ -33,12 +33,22 @@
         if (active && data.active_html !== undefined) { active.innerHTML = data.active_html; }
         var count = document.getElementById("kpi-active");
         if (count) { count.textContent = data.active_count; }
+        if (data.kpi) {
+          Object.keys(data.kpi).forEach(function (key) {
+            var figure = document.getElementById("kpi-" + key);
+            if (figure) { figure.textContent = data.kpi[key]; }
+          });
+        }
         var progress = document.getElementById("campaign-progress");
         if (progress && data.campaign_html !== undefined) { progress.innerHTML = data.campaign_html; }
         var status = document.getElementById("campaign-status");
         if (status && data.campaign_status) {
           status.textContent = data.campaign_status_label;
           status.className = "badge badge-" + data.campaign_status;
+          // A finished campaign can no longer be paused or cancelled.
+          if (data.campaign_status === "completed" || data.campaign_status === "cancelled") {
+            document.querySelectorAll(".toolbar form").forEach(function (form) { form.remove(); });
+          }
         }
         document.body.setAttribute("data-live-updated", String(Date.now()));
       })
