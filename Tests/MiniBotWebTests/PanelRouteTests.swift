@@ -190,7 +190,7 @@ struct PanelRouteTests {
             #expect(json?["campaign_status"] as? String == "cancelled")
             #expect((json?["campaign_html"] as? String)?.contains("progressbar") == true)
             #expect(json?["campaign_status_label"] as? String == "Annulée")
-            #expect((json?["kpi"] as? [String: Any])?["calls"] as? String == "0", "no call today in this store: \(json?["kpi"] ?? "")")
+            #expect((json?["kpi"] as? [String: Any])?["calls"] as? String == "2", "the two seeded calls are today's: \(json?["kpi"] ?? "")")
         }
     }
 
