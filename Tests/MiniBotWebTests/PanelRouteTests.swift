@@ -207,6 +207,7 @@ struct PanelRouteTests {
             #expect(report.status == .ok)
             #expect(report.text.contains("Rapport d’import") && report.text.contains("id=\"report-imported\">2<"))
             #expect(report.text.contains("not a phone"))
+            #expect(!report.text.contains("Colonnes ignorées"), "no column was ignored")
             #expect(try await panel.store.contact(phone: "+33633333333")?.firstName == "Zoé")
 
             let forged = body.replacingOccurrences(of: csrf, with: "forged")

@@ -79,9 +79,12 @@ extension WebPanel {
         ]
         if let imported = report {
             let (report, rejects) = imported
-            context["report"] = ["rows": report.rows, "imported": report.imported, "updated": report.updated, "duplicates": report.duplicates,
-                                 "rejected": report.rejected, "unknown_columns": report.unknownColumns.joined(separator: ", "),
-                                 "has_rejects": !(rejects ?? "").isEmpty, "rejects": rejects ?? ""]
+            var summary: [String: Any] = ["rows": report.rows, "imported": report.imported, "updated": report.updated,
+                                          "duplicates": report.duplicates, "rejected": report.rejected,
+                                          "has_rejects": !(rejects ?? "").isEmpty, "rejects": rejects ?? ""]
+            // Absent, not empty: Mustache shows a section for an empty string.
+            if !report.unknownColumns.isEmpty { summary["unknown_columns"] = report.unknownColumns.joined(separator: ", ") }
+            context["report"] = summary
         }
         if let error { panel.flash = Flash(kind: "error", text: error) }
         return render(&panel, template: "contacts", title: strings["contacts"]!, nav: "contacts", context)
