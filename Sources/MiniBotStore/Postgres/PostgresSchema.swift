@@ -155,6 +155,7 @@ enum PostgresSchema {
             "CREATE INDEX panel_sessions_user ON panel_sessions (user_name)",
             "CREATE INDEX panel_sessions_expiry ON panel_sessions (expires_at)",
             "CREATE INDEX calls_campaign_status ON calls (campaign_id, status, started_at)",
+            "CREATE INDEX calls_activity ON calls (started_at, status, outcome, is_lead)",
         ]),
     ]
 }

@@ -148,6 +148,8 @@ enum SQLiteSchema {
         CREATE INDEX panel_sessions_expiry ON panel_sessions (expires_at);
         -- The panel's (and the API's) calls of a campaign with a status, counted without reading the rows.
         CREATE INDEX calls_campaign_status ON calls (campaign_id, status, started_at);
+        -- The dashboard's calls per hour, read from the index alone.
+        CREATE INDEX calls_activity ON calls (started_at, status, outcome, is_lead);
         """),
     ]
 }
