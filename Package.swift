@@ -146,6 +146,7 @@ let package = Package(
             name: "MiniBotWeb",
             dependencies: [
                 "MiniBotCore",
+                "MiniBotAudio",
                 "MiniBotStore",
                 "MiniBotDialer",
                 "MiniBotAPI",

@@ -53,6 +53,7 @@ public struct WebPanel: Sendable {
         registerContacts(on: router)
         registerCalls(on: router)
         registerScenarios(on: router)
+        registerPromptUpload(on: router)
         registerOptOuts(on: router)
         registerSettings(on: router)
     }

@@ -33,13 +33,13 @@ final class PanelHarness: Sendable {
 
     /// Sends a request with the jar's cookies and keeps the ones the answer sets.
     @discardableResult
-    func send(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil, contentType: String? = nil,
+    func send(_ method: HTTPRequest.Method, _ uri: String, body: String? = nil, data: Data? = nil, contentType: String? = nil,
               headers extra: HTTPFields = [:]) async throws -> TestResponse {
         var headers = extra
         let cookie = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")
         if !cookie.isEmpty { headers[.cookie] = [headers[.cookie], cookie].compactMap { $0 }.joined(separator: "; ") }
         if let contentType { headers[.contentType] = contentType }
-        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: data.map { ByteBuffer(bytes: $0) } ?? body.map { ByteBuffer(string: $0) })
         for line in response.headers[values: .setCookie] {
             let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""

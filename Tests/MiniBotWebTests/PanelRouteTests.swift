@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MiniBotAudio
 import MiniBotCore
 import MiniBotStore
 import MiniBotTestSupport
@@ -246,6 +247,41 @@ struct PanelRouteTests {
             #expect(!(try await panel.get("/panel/settings")).text.contains(secret), "a key is shown once")
             _ = try await panel.post("/panel/settings/apikeys/revoke", [("csrf", csrf), ("id", key.id)])
             #expect(try await panel.send(.get, "/calls", headers: [.authorization: "Bearer \(secret)"]).status == .unauthorized)
+        }
+    }
+
+    @Test func anUploadedPromptIsPreparedWhereTheScenarioReadsIt() async throws {
+        try await withPanel { panel in
+            _ = try await panel.login()
+            let csrf = try await panel.sessionCSRF()
+            let source = temporaryFolder("minibot-prompt") + "/voice.wav"
+            try FileManager.default.createDirectory(atPath: (source as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try WAVFile.writePCM16(PCMBuffer(sampleRate: 16_000, samples: Tone.sine(440, seconds: 1.5, amplitude: 3000).samples), to: source)
+            let audio = try Data(contentsOf: URL(fileURLWithPath: source))
+            func upload(file: String, csrf: String) async throws -> TestResponse {
+                let boundary = "b\(UUID().uuidString)"
+                var body = Data()
+                for (name, value) in [("csrf", csrf), ("name", "universal"), ("file", file)] {
+                    body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8))
+                }
+                body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"voice.wav\"\r\nContent-Type: audio/wav\r\n\r\n".utf8))
+                body.append(audio)
+                body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+                return try await panel.send(.post, "/panel/scenarios/prompt", data: body,
+                                            contentType: "multipart/form-data; boundary=\(boundary)")
+            }
+            #expect(try await upload(file: "hello.wav", csrf: "forged").status == .forbidden)
+            #expect(try await upload(file: "../../etc/passwd", csrf: csrf).status == .notFound)
+            #expect(try await upload(file: "other.wav", csrf: csrf).status == .notFound)
+            let done = try await upload(file: "hello.wav", csrf: csrf)
+            #expect(done.status == .seeOther, "\(done.text.prefix(300))")
+            let prepared = try WAVFile.read(path: panel.dataDir + "/prompts/universal/hello.wav")
+            #expect(prepared.buffer.sampleRate == 8_000 && prepared.buffer.channels == 1)
+            let page = try await panel.get("/panel/scenarios?name=universal")
+            #expect(page.text.contains("Message hello.wav préparé"))
+            #expect(page.text.contains("/panel/scenarios/prompt?name=universal&amp;file=hello.wav"))
+            let played = try await panel.get("/panel/scenarios/prompt?name=universal&file=hello.wav")
+            #expect(played.status == .ok && played.headers[.contentType] == "audio/wav")
         }
     }
 
