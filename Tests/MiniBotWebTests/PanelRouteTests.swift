@@ -123,7 +123,8 @@ struct PanelRouteTests {
                 let start = ContinuousClock.now
                 let page = try await panel.get(path)
                 #expect(page.status == .ok, "\(path): \(page.text.prefix(300))")
-                #expect(ContinuousClock.now - start < .milliseconds(500), "\(path) took \(ContinuousClock.now - start)")
+                // Render time is PanelRenderTimeTests' business; here a page only must not hang (tests may run in parallel).
+                #expect(ContinuousClock.now - start < .seconds(3), "\(path) took \(ContinuousClock.now - start)")
                 for text in texts { #expect(page.text.contains(text), "\(path) lacks \(text)") }
                 #expect(!page.text.contains("{{"), "\(path) has an unrendered tag")
             }

@@ -22,7 +22,7 @@ struct HourlyChart {
         let slot = (width - left) / Double(max(bars.count, 1))
         let barWidth = slot * 0.64
         var out = """
-        <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-labelledby="chart-svg-title" preserveAspectRatio="none">
+        <svg class="chart" viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-labelledby="chart-svg-title">
         <title id="chart-svg-title">\(escape(title))</title>
         """
         for step in 0...4 {
