@@ -132,7 +132,7 @@ struct BrowserTests {
             try await browser.type("#name", "marie")
             try await browser.type("#password", "mauvais")
             try await browser.click("button[type=submit]")
-            #expect(try await browser.pageText().contains("Identifiant ou mot de passe incorrect."))
+            try await browser.wait(seconds: 10, "the login error") { try await browser.pageText().contains("Identifiant ou mot de passe incorrect.") }
             try await browser.type("#password", "motdepasse-solide")
             try await browser.click("button[type=submit]")
             try await browser.wait(seconds: 10, "the dashboard") { try await browser.url.hasSuffix("/panel") }
@@ -169,7 +169,7 @@ struct BrowserTests {
             try await shot("05-campaign-form")
             try await browser.click("#campaign-form button[type=submit]")
             try await browser.wait(seconds: 10, "the campaign page") { try await browser.url.contains("/panel/campaigns/c-") }
-            #expect(try await browser.pageText().contains("Campagne créée : 2 contacts en file."))
+            try await browser.wait(seconds: 10, "the campaign's flash") { try await browser.pageText().contains("Campagne créée : 2 contacts en file.") }
             let campaignURL = try await browser.url
 
             // 5. Watch the calls live on the dashboard: the page is not reloaded, the event stream updates it.
@@ -178,6 +178,9 @@ struct BrowserTests {
             try await browser.wait(seconds: 90, "a call on the line on the dashboard") {
                 try await browser.findAll("#active-calls .badge-answered").count > 0
             }
+            // Today's figures, shares and chart follow too.
+            try await browser.wait(seconds: 10, "today's figures on the dashboard") { try await browser.text("#kpi-calls") == "2" }
+            try await browser.wait(seconds: 10, "the outcome shares") { !(try await browser.text("#outcomes")).contains("Aucun appel") }
             #expect(WebDriver.bool(try await browser.execute("return window.__stayed === true")) == true)
             try await shot("06-dashboard-live")
 
@@ -235,12 +238,12 @@ struct BrowserTests {
             try await browser.open(base + "/panel/optouts")
             try await browser.type("#o-phone", "06 99 88 77 66")
             try await browser.click("form.stack button[type=submit]")
-            #expect(try await browser.pageText().contains("+33699887766"))
+            try await browser.wait(seconds: 10, "the number on the list") { try await browser.pageText().contains("+33699887766") }
             try await shot("14-optouts")
             try await browser.open(base + "/panel/settings")
             try await browser.type("#k-name", "CRM")
             try await browser.click("form.form-grid button[type=submit]")
-            #expect(try await browser.text("#new-key").hasPrefix("mbk_"))
+            try await browser.wait(seconds: 10, "the new key") { try await browser.text("#new-key").hasPrefix("mbk_") }
             try await shot("15-settings")
             try await browser.open(base + "/panel?lang=en")
             #expect(try await browser.text("h1") == "Dashboard")

@@ -192,6 +192,8 @@ struct PanelRouteTests {
             #expect(json?["campaign_status"] as? String == "cancelled")
             #expect((json?["campaign_html"] as? String)?.contains("progressbar") == true)
             #expect(json?["campaign_status_label"] as? String == "Annulée")
+            #expect((json?["chart_html"] as? String)?.hasPrefix("<svg") == true)
+            #expect((json?["outcomes_html"] as? String)?.contains("share-bar") == true)
             #expect((json?["kpi"] as? [String: Any])?["calls"] as? String == "2", "the two seeded calls are today's: \(json?["kpi"] ?? "")")
         }
     }

@@ -171,8 +171,17 @@ final class WebDriver: Sendable {
 
     func click(_ css: String) async throws { try await command("POST", "/element/\(try await find(css))/click") }
 
+    /// The element's text; found again if a navigation or an update replaced it meanwhile.
     func text(_ css: String) async throws -> String {
-        try await command("GET", "/element/\(try await find(css))/text") as? String ?? ""
+        var attempt = 0
+        while true {
+            do {
+                return try await command("GET", "/element/\(try await find(css))/text") as? String ?? ""
+            } catch let failure as Failure where failure.description.contains("stale element") && attempt < 20 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
     }
 
     func pageText() async throws -> String { try await text("body") }

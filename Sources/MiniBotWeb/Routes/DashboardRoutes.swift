@@ -16,26 +16,7 @@ extension WebPanel {
             context["today_label"] = format.day(now)
             context["kpi"] = kpi
 
-            // Outcome shares: the call's outcome when it has one, else its status.
-            var shares: [String: Int] = [:]
-            for row in activity { shares[row.outcome.map { "contact_\($0)" } ?? "status_\(row.status)", default: 0] += row.calls }
-            let outcomes = shares.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { key, count -> [String: Any] in
-                let percent = calls == 0 ? 0 : Double(count) * 100 / Double(calls)
-                return ["key": cssKey(key), "label": strings[key] ?? key, "count": format.number(count),
-                        "percent": String(format: "%.2f", percent), "percent_label": format.percent(count, of: calls)]
-            }
-            context["outcomes"] = outcomes
-            context["has_outcomes"] = !outcomes.isEmpty
-
-            // Calls per hour, in the panel's time zone.
-            var bars = (0..<24).map { HourlyChart.Bar(hour: $0, calls: 0, leads: 0) }
-            for row in activity {
-                let hour = format.hourOfDay(row.hour)
-                bars[hour].calls += row.calls
-                bars[hour].leads += row.leads
-            }
-            context["chart"] = HourlyChart(bars: bars, title: strings["calls_per_hour"]!, callsLabel: strings["calls"]!.lowercased(),
-                                           leadsLabel: strings["leads"]!.lowercased()).svg()
+            context.merge(todaysCharts(activity, calls: calls, panel)) { $1 }
 
             // Latest leads.
             let latest = try await store.calls(CallQuery(isLead: true, limit: 8)).calls
@@ -53,10 +34,16 @@ extension WebPanel {
             let strings = Strings.table(panel.language)
             var context = try await activeCallsContext(panel)
             context["t"] = strings
+            let activity = try await todaysActivity(panel, now: Date())
+            let (calls, kpi) = todaysFigures(activity, panel)
+            var charts = todaysCharts(activity, calls: calls, panel)
+            charts["t"] = strings
             var result: [String: Any] = [
                 "active_html": renderer.render("active_calls", context),
                 "active_count": context["active_count"] ?? 0,
-                "kpi": todaysFigures(try await todaysActivity(panel, now: Date()), panel).kpi,
+                "kpi": kpi,
+                "outcomes_html": renderer.render("outcomes", charts),
+                "chart_html": charts["chart"] ?? "",
             ]
             if let id = panel.query["campaign"], let campaign = try await store.campaign(id: id) {
                 var progress = try await campaignProgressContext(campaign, panel)
@@ -79,6 +66,29 @@ extension WebPanel {
     func todaysActivity(_ panel: PanelRequest, now: Date) async throws -> [CallActivity] {
         let today = formatter(panel).startOfDay(now)
         return try await store.callActivity(from: today, to: today.addingTimeInterval(86_400))
+    }
+
+    /// Today's outcome shares (the call's outcome when it has one, else its
+    /// status) and calls per hour in the panel's time zone.
+    func todaysCharts(_ activity: [CallActivity], calls: Int, _ panel: PanelRequest) -> [String: Any] {
+        let strings = Strings.table(panel.language)
+        let format = formatter(panel)
+        var shares: [String: Int] = [:]
+        for row in activity { shares[row.outcome.map { "contact_\($0)" } ?? "status_\(row.status)", default: 0] += row.calls }
+        let outcomes = shares.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { key, count -> [String: Any] in
+            let percent = calls == 0 ? 0 : Double(count) * 100 / Double(calls)
+            return ["key": cssKey(key), "label": strings[key] ?? key, "count": format.number(count),
+                    "percent": String(format: "%.2f", percent), "percent_label": format.percent(count, of: calls)]
+        }
+        var bars = (0..<24).map { HourlyChart.Bar(hour: $0, calls: 0, leads: 0) }
+        for row in activity {
+            let hour = format.hourOfDay(row.hour)
+            bars[hour].calls += row.calls
+            bars[hour].leads += row.leads
+        }
+        let chart = HourlyChart(bars: bars, title: strings["calls_per_hour"]!, callsLabel: strings["calls"]!.lowercased(),
+                                leadsLabel: strings["leads"]!.lowercased()).svg()
+        return ["outcomes": outcomes, "has_outcomes": !outcomes.isEmpty, "chart": chart]
     }
 
     /// Today's calls, answers and leads, written for the page.

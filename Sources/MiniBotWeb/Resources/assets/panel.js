@@ -33,6 +33,10 @@
         if (active && data.active_html !== undefined) { active.innerHTML = data.active_html; }
         var count = document.getElementById("kpi-active");
         if (count) { count.textContent = data.active_count; }
+        var outcomes = document.getElementById("outcomes");
+        if (outcomes && data.outcomes_html !== undefined) { outcomes.innerHTML = data.outcomes_html; }
+        var chart = document.getElementById("chart");
+        if (chart && data.chart_html !== undefined) { chart.innerHTML = data.chart_html; }
         if (data.kpi) {
           Object.keys(data.kpi).forEach(function (key) {
             var figure = document.getElementById("kpi-" + key);
