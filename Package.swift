@@ -30,6 +30,7 @@ let package = Package(
         // Asterisk ARI: REST and the events WebSocket.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
@@ -161,10 +162,30 @@ let package = Package(
             resources: [.copy("Resources")],
             swiftSettings: strict
         ),
+        // MARK: Web panel
+        .target(
+            name: "MiniBotWeb",
+            dependencies: [
+                "MiniBotCore",
+                "MiniBotAudio",
+                "MiniBotStore",
+                "MiniBotDialer",
+                "MiniBotAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
         .target(
             name: "MiniBotCLI",
             dependencies: [
                 "MiniBotAPI",
+                "MiniBotWeb",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -229,6 +250,12 @@ let package = Package(
             name: "MiniBotAPITests",
             dependencies: ["MiniBotAPI", "MiniBotTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MiniBotWebTests",
+            dependencies: ["MiniBotWeb", "MiniBotSpeech", "MiniBotAudio", "MiniBotDialer", "MiniBotTestSupport",
+                           .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "HTTPTypes", package: "swift-http-types")],
             swiftSettings: strict
         ),
         .testTarget(name: "MiniBotAudioTests", dependencies: ["MiniBotAudio", "MiniBotTestSupport"], swiftSettings: strict),

@@ -30,8 +30,12 @@ public struct APIRouter {
 }
 
 /// The HTTP server for `minibot serve`, a service for a ServiceGroup.
-public func makeAPIApplication(environment: APIEnvironment, host: String, port: Int) -> some ApplicationProtocol {
-    Application(router: APIRouter(environment: environment).router,
+/// `extraRoutes` adds routes beside the API's (the web panel, under `/panel`).
+public func makeAPIApplication(environment: APIEnvironment, host: String, port: Int,
+                               extraRoutes: (Router<APIRequestContext>) -> Void = { _ in }) -> some ApplicationProtocol {
+    let router = APIRouter(environment: environment).router
+    extraRoutes(router)
+    return Application(router: router,
                 configuration: .init(address: .hostname(host, port: port), serverName: "MiniBotPanel"),
                 logger: environment.logger)
 }

@@ -29,6 +29,7 @@ public struct MiniBotCommand: AsyncParsableCommand {
             APIKeyCommand.self,
             CleanupCommand.self,
             DoctorCommand.self,
+            UserCommand.self,
         ]
     )
 

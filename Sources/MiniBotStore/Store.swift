@@ -153,6 +153,25 @@ public protocol Store: Sendable {
     func apiKeys() async throws -> [APIKeyRecord]
     /// False when there is no such key or it was already revoked.
     func revokeAPIKey(id: String, at: Date) async throws -> Bool
+
+    // MARK: Web panel (users, sessions, dashboard)
+    /// Throws ``StoreError/constraint(_:)`` when the name is taken.
+    func createUser(_ user: PanelUser) async throws
+    func user(name: String) async throws -> PanelUser?
+    /// Every user, by name.
+    func users() async throws -> [PanelUser]
+    /// False when there is no such user. Ends the user's sessions.
+    func setUserPassword(name: String, hash: String, at: Date) async throws -> Bool
+    /// False when there is no such user. Ends the user's sessions.
+    func deleteUser(name: String) async throws -> Bool
+    func createSession(_ session: PanelSession) async throws
+    /// The session whose token hashes to `tokenHash`, unless it expired at `now`.
+    func session(tokenHash: String, now: Date) async throws -> PanelSession?
+    func deleteSession(tokenHash: String) async throws
+    /// Removes sessions expired at `now`; returns how many.
+    func deleteExpiredSessions(now: Date) async throws -> Int
+    /// Calls started in [from, to), per hour, status and outcome.
+    func callActivity(from: Date, to: Date) async throws -> [CallActivity]
 }
 
 /// Where an import writes, inside its transaction.

@@ -23,19 +23,43 @@ import Testing
         #expect(try await answers.value("other") { try await counter.next() } == 2)
     }
 
+    /// A computation held until the test lets it go.
+    final class Gate: Sendable {
+        let waiting = Mutex<[CheckedContinuation<Void, Never>]>([])
+        let open = Mutex(false)
+        func pass() async {
+            await withCheckedContinuation { continuation in
+                let go = open.withLock { $0 }
+                if go { continuation.resume() } else { waiting.withLock { $0.append(continuation) } }
+            }
+        }
+        func release() {
+            open.withLock { $0 = true }
+            for continuation in waiting.withLock({ w in defer { w.removeAll() }; return w }) { continuation.resume() }
+        }
+    }
+
     @Test func staleAnswersComeAtOnceWhileOneRefreshRuns() async throws {
-        let answers = RecentAnswers<Int>(maxAge: .milliseconds(100))
-        let counter = Counter()
-        #expect(try await answers.value("k") { try await counter.next() } == 1)
-        try await Task.sleep(for: .milliseconds(150))
-        // Stale: the old answer now, a refresh behind it.
-        let start = ContinuousClock.now
-        #expect(try await answers.value("k") { try await counter.next() } == 1)
-        #expect(try await answers.value("k") { try await counter.next() } == 1)
-        #expect(ContinuousClock.now - start < .milliseconds(40))
-        try await Task.sleep(for: .milliseconds(120))
-        #expect(try await answers.value("k") { try await counter.next() } == 2)
-        #expect(counter.calls.withLock { $0 } == 2)
+        let answers = RecentAnswers<Int>(maxAge: .milliseconds(50))
+        let computed = Mutex(0)
+        #expect(try await answers.value("k") { computed.withLock { $0 += 1; return $0 } } == 1)
+        try await Task.sleep(for: .milliseconds(80))
+        // Stale: the old answer comes back although the refresh cannot finish yet, and only one refresh starts.
+        let gate = Gate()
+        let held: @Sendable () async throws -> Int = {
+            await gate.pass()
+            return computed.withLock { $0 += 1; return $0 }
+        }
+        #expect(try await answers.value("k", held) == 1)
+        #expect(try await answers.value("k", held) == 1)
+        gate.release()
+        var latest = 1
+        for _ in 0..<200 where latest == 1 {
+            try await Task.sleep(for: .milliseconds(10))
+            latest = try await answers.value("k") { computed.withLock { $0 } }
+        }
+        #expect(latest == 2)
+        #expect(computed.withLock { $0 } == 2)
     }
 
     @Test func zeroMaxAgeComputesEveryTimeAndFailuresAreNotKept() async throws {

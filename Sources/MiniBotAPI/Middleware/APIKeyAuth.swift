@@ -17,8 +17,13 @@ struct APIKeyAuth: RouterMiddleware {
         publicPaths.contains(path) || path.hasPrefix("/docs/assets/")
     }
 
+    /// The web panel's pages (MiniBotWeb): they check their own session cookie instead of a key.
+    static func isPanelPath(_ path: String) -> Bool {
+        path == "/" || path == "/panel" || path.hasPrefix("/panel/")
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if Self.isPublic(request.uri.path) { return try await next(request, context) }
+        if Self.isPublic(request.uri.path) || Self.isPanelPath(request.uri.path) { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
             throw Problem(.unauthorized, "an API key is required: Authorization: Bearer KEY (minibot apikey create)")
         }

@@ -5,7 +5,7 @@ import MiniBotDialer
 import MiniBotStore
 
 /// Campaigns: create (and queue a selection), list, show with the queue, change status.
-struct CampaignRoutes {
+public struct CampaignRoutes: Sendable {
     let environment: APIEnvironment
     var store: any Store { environment.store }
 
@@ -66,20 +66,71 @@ struct CampaignRoutes {
         }
     }
 
+    /// A campaign as the web panel's form describes it; created as `POST /campaigns/create` does.
+    public struct Draft: Sendable {
+        public var name: String
+        public var scenario: String
+        public var statuses: [String]
+        public var limit: Int?
+        public var maxAttempts: Int?
+        public var voicemail: Bool
+        /// Apply the calling rules (hours, holidays, consent, refusal cooldown).
+        public var compliance: Bool
+
+        public init(name: String, scenario: String, statuses: [String], limit: Int? = nil, maxAttempts: Int? = nil, voicemail: Bool = false,
+                    compliance: Bool = true) {
+            self.name = name
+            self.scenario = scenario
+            self.statuses = statuses
+            self.limit = limit
+            self.maxAttempts = maxAttempts
+            self.voicemail = voicemail
+            self.compliance = compliance
+        }
+    }
+
+    /// Creates the campaign and queues its selection; throws a ``Problem`` naming the field at fault.
+    public static func create(_ draft: Draft, environment: APIEnvironment) async throws -> (campaign: Campaign, queued: Int) {
+        let routes = CampaignRoutes(environment: environment)
+        let body = CreateRequest(name: draft.name, scenario: draft.scenario, statuses: draft.statuses, limit: draft.limit,
+                                 maxAttempts: draft.maxAttempts, voicemail: draft.voicemail, compliance: draft.compliance)
+        let created = try await routes.create(body, at: Date())
+        return (created.campaign, created.queued)
+    }
+
+    /// Pauses, resumes or cancels (`pause`, `resume`, `cancel`); throws a ``Problem`` when the campaign cannot.
+    public static func changeStatus(id: String, to requested: String, environment: APIEnvironment) async throws -> CampaignStatus {
+        try await CampaignRoutes(environment: environment).changeStatus(id: id, to: requested).status
+    }
+
+    func create(_ body: CreateRequest, at now: Date) async throws -> Created {
+        let statuses = try statuses(body.statuses)
+        let campaign = try campaign(body, at: now)
+        let selection = ContactSelection(statuses: statuses, limit: body.limit, priority: body.priority ?? 0,
+                                         maxAttempts: campaign.settings.maxAttempts)
+        try await store.createCampaign(campaign)
+        let queued = try await store.enqueue(campaignID: campaign.id, selection: selection, at: now)
+        return Created(campaign: campaign, queued: queued)
+    }
+
+    func changeStatus(id: String, to requested: String) async throws -> StatusChange {
+        guard let transition = Self.transition(requested) else {
+            throw Problem.invalid("status", "must be paused, active or cancelled (or pause, resume, cancel)")
+        }
+        guard let campaign = try await store.campaign(id: id) else { throw Problem.notFound("no campaign with id \(id)") }
+        guard transition.from.contains(campaign.status) else {
+            throw Problem(.conflict, "campaign \(id) is \(campaign.status.rawValue); it cannot become \(transition.target.rawValue)")
+        }
+        _ = try await store.setCampaignStatus(id: id, transition.target, at: Date())
+        return StatusChange(id: id, previous: campaign.status, status: transition.target)
+    }
+
     func register(_ routes: RouteTable) {
         routes.add(.post, "/campaigns/create") { request, context -> EditedResponse<Created> in
             var request = request
             let body = try await request.decodeJSON(CreateRequest.self, context: context)
-            let now = Date()
-            let statuses = try statuses(body.statuses)
-            let campaign = try campaign(body, at: now)
-            let selection = ContactSelection(statuses: statuses, limit: body.limit, priority: body.priority ?? 0,
-                                             maxAttempts: campaign.settings.maxAttempts)
-            try await store.createCampaign(campaign)
-            let queued = try await store.enqueue(campaignID: campaign.id, selection: selection, at: now)
-            return EditedResponse(status: .created, response: Created(campaign: campaign, queued: queued))
+            return EditedResponse(status: .created, response: try await create(body, at: Date()))
         }
-
         routes.add(.get, "/campaigns") { _, _ in
             ListResponse(items: try await store.campaigns())
         }
@@ -95,15 +146,7 @@ struct CampaignRoutes {
             let id = try context.parameters.require("campaign_id")
             var request = request
             let body = try await request.decodeJSON(StatusRequest.self, context: context)
-            guard let transition = Self.transition(body.status) else {
-                throw Problem.invalid("status", "must be paused, active or cancelled (or pause, resume, cancel)")
-            }
-            guard let campaign = try await store.campaign(id: id) else { throw Problem.notFound("no campaign with id \(id)") }
-            guard transition.from.contains(campaign.status) else {
-                throw Problem(.conflict, "campaign \(id) is \(campaign.status.rawValue); it cannot become \(transition.target.rawValue)")
-            }
-            _ = try await store.setCampaignStatus(id: id, transition.target, at: Date())
-            return StatusChange(id: id, previous: campaign.status, status: transition.target)
+            return try await changeStatus(id: id, to: body.status)
         }
     }
 

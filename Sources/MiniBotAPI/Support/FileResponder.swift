@@ -1,13 +1,14 @@
 import Foundation
 import Hummingbird
-import Hummingbird
 
 /// Serves a file found by ``SafeFile``, honouring a single `Range: bytes=…`
 /// so a browser's audio player can seek.
-struct FileResponder {
+public struct FileResponder: Sendable {
     let fileIO = FileIO()
 
-    func respond(path: String, contentType: String, request: Request, context: APIRequestContext) async throws -> Response {
+    public init() {}
+
+    public func respond(path: String, contentType: String, request: Request, context: APIRequestContext) async throws -> Response {
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         var headers: HTTPFields = [.contentType: contentType, .acceptRanges: "bytes"]
         if let header = request.headers[.range] {

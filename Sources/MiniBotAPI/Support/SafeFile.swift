@@ -4,11 +4,15 @@ import Foundation
 /// could reach outside it: separators, `..`, NUL and control bytes, names
 /// starting with a dot, percent-encoded forms of these, and symbolic links
 /// whose target lies outside the folder.
-struct SafeFile {
+public struct SafeFile: Sendable {
     /// The folder, as given (it may itself be reached through a link).
-    let folder: String
+    public let folder: String
 
-    enum Refusal: Error, Equatable {
+    public init(folder: String) {
+        self.folder = folder
+    }
+
+    public enum Refusal: Error, Equatable {
         /// The name is not a plain file name.
         case invalidName
         /// No such file in the folder (or it leads outside it).
@@ -16,14 +20,14 @@ struct SafeFile {
     }
 
     /// Characters a served file name may have: what the dialer writes (CallFiles).
-    static func isPlainName(_ name: String) -> Bool {
+    public static func isPlainName(_ name: String) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 255, !name.hasPrefix("."), !name.contains("..") else { return false }
         return name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) }
     }
 
     /// The real path of `name` inside the folder. `name` is the raw path
     /// component; it is percent-decoded once here.
-    func resolve(_ rawName: String) throws(Refusal) -> String {
+    public func resolve(_ rawName: String) throws(Refusal) -> String {
         guard let name = rawName.removingPercentEncoding, Self.isPlainName(name) else { throw .invalidName }
         let root = Self.realPath(folder) ?? ""
         guard !root.isEmpty, let real = Self.realPath(root + "/" + name), real.hasPrefix(root + "/") else { throw .notFound }

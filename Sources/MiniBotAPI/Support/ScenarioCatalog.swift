@@ -4,16 +4,20 @@ import MiniBotDialer
 
 /// The scenarios the API may use: the built-in one and the YAML files of
 /// DATA_DIR/scenarios, by name only (never an arbitrary path from a request).
-struct ScenarioCatalog {
+public struct ScenarioCatalog: Sendable {
     let environment: APIEnvironment
 
-    var folder: String { (environment.config.dataDir as NSString).appendingPathComponent("scenarios") }
-    var builtinPromptDirectory: String {
+    public init(environment: APIEnvironment) {
+        self.environment = environment
+    }
+
+    public var folder: String { (environment.config.dataDir as NSString).appendingPathComponent("scenarios") }
+    public var builtinPromptDirectory: String {
         (environment.config.dataDir as NSString).appendingPathComponent("prompts/\(ScenarioLoader.builtinName)")
     }
 
     /// Names: `universal` first, then the files' names without extension, sorted.
-    func names() -> [String] {
+    public func names() -> [String] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         let yaml = files.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && SafeFile.isPlainName($0) }
             .map { ($0 as NSString).deletingPathExtension }
@@ -21,7 +25,7 @@ struct ScenarioCatalog {
     }
 
     /// What a campaign stores as its scenario: `universal`, or the file's absolute path.
-    func path(of name: String, field: String) throws -> String {
+    public func path(of name: String, field: String) throws -> String {
         if name == ScenarioLoader.builtinName { return name }
         guard SafeFile.isPlainName(name) else { throw Problem.invalid(field, "must be a scenario name from GET /scenarios") }
         for ext in ["yaml", "yml"] {
@@ -31,7 +35,7 @@ struct ScenarioCatalog {
     }
 
     /// The scenario's problems (empty when it loads), prompts included when asked.
-    func check(_ path: String, checkPrompts: Bool) -> [String] {
+    public func check(_ path: String, checkPrompts: Bool) -> [String] {
         let listen = environment.config.listen
         do {
             _ = try ScenarioLoader.load(path, defaultPromptDirectory: builtinPromptDirectory, checkPrompts: checkPrompts) { step in

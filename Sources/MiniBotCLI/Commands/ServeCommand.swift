@@ -5,6 +5,7 @@ import MiniBotAPI
 import MiniBotCore
 import MiniBotDialer
 import MiniBotStore
+import MiniBotWeb
 import Metrics
 import Prometheus
 import ServiceLifecycle
@@ -40,6 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds the calls in progress get to finish after Ctrl-C or SIGTERM.")
     var grace: Double = 60
 
+    @Flag(help: "Believe X-Forwarded-Proto: https from a reverse proxy that ends TLS (the panel's cookies become Secure).")
+    var trustForwardedProto = false
+
+    @Flag(help: "Mark the panel's cookies Secure on every request (the panel is only reached over HTTPS).")
+    var secureCookies = false
+
     func validate() throws {
         if let port, !(0...65535).contains(port) { throw ValidationError("--port must be in 0…65535") }
     }
@@ -57,7 +64,9 @@ struct ServeCommand: AsyncParsableCommand {
             let environment = APIEnvironment(store: store, config: runtime.config, logger: runtime.logger, metrics: registry) {
                 dialer?.state.withLock { $0 } ?? .unknown
             }
-            let api = makeAPIApplication(environment: environment, host: host, port: port)
+            let panel = try WebPanel(environment: environment, configuration: PanelConfiguration(
+                cookies: CookiePolicy(trustForwardedProto: trustForwardedProto, alwaysSecure: secureCookies)))
+            let api = makeAPIApplication(environment: environment, host: host, port: port) { panel.register(on: $0) }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: api, serviceName: "api")]
             if let dialer {
                 // A dialer that stops (its grace spent) must not take the API down before the group does.
@@ -76,7 +85,7 @@ struct ServeCommand: AsyncParsableCommand {
                                       successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore,
                                       serviceName: "retention"))
             }
-            Output.error("minibot serve: API on http://\(host):\(port)\(noDialer ? "" : ", dialing active campaigns")\n")
+            Output.error("minibot serve: panel on http://\(host):\(port)/panel (minibot user create), API on http://\(host):\(port)\(noDialer ? "" : ", dialing active campaigns")\n")
             let group = ServiceGroup(configuration: .init(services: services, logger: runtime.logger))
             relay.shutDown = { Task { await group.triggerGracefulShutdown() } }
             await relay.arm()

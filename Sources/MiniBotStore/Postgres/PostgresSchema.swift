@@ -134,7 +134,29 @@ enum PostgresSchema {
             """,
             "CREATE INDEX calls_status ON calls (status, started_at)",
         ]),
-        // Version 4 is the web panel's (issue 10).
+        (4, "web panel: users, sessions; calls by campaign and status", [
+            """
+            CREATE TABLE panel_users (
+                name text PRIMARY KEY,
+                password_hash text NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE panel_sessions (
+                token_hash text PRIMARY KEY,
+                user_name text NOT NULL REFERENCES panel_users (name) ON DELETE CASCADE,
+                csrf_token text NOT NULL,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX panel_sessions_user ON panel_sessions (user_name)",
+            "CREATE INDEX panel_sessions_expiry ON panel_sessions (expires_at)",
+            "CREATE INDEX calls_campaign_status ON calls (campaign_id, status, started_at)",
+            "CREATE INDEX calls_activity ON calls (started_at, status, outcome, is_lead)",
+        ]),
         (5, "retention and erasure: lead exports, purged call files", [
             "ALTER TABLE contacts ADD COLUMN exported_at timestamptz",
             "ALTER TABLE calls ADD COLUMN files_purged_at timestamptz",

@@ -130,7 +130,27 @@ enum SQLiteSchema {
         );
         CREATE INDEX calls_status ON calls (status, started_at);
         """),
-        // Version 4 is the web panel's (issue 10).
+        (4, "web panel: users, sessions; calls by campaign and status", """
+        CREATE TABLE panel_users (
+            name TEXT PRIMARY KEY NOT NULL,
+            password_hash TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE TABLE panel_sessions (
+            token_hash TEXT PRIMARY KEY NOT NULL,
+            user_name TEXT NOT NULL REFERENCES panel_users (name) ON DELETE CASCADE,
+            csrf_token TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX panel_sessions_user ON panel_sessions (user_name);
+        CREATE INDEX panel_sessions_expiry ON panel_sessions (expires_at);
+        -- The panel's (and the API's) calls of a campaign with a status, counted without reading the rows.
+        CREATE INDEX calls_campaign_status ON calls (campaign_id, status, started_at);
+        -- The dashboard's calls per hour, read from the index alone.
+        CREATE INDEX calls_activity ON calls (started_at, status, outcome, is_lead);
+        """),
         (5, "retention and erasure: lead exports, purged call files", """
         ALTER TABLE contacts ADD COLUMN exported_at INTEGER;
         ALTER TABLE calls ADD COLUMN files_purged_at INTEGER;
