@@ -130,6 +130,25 @@ struct ARIAgentTests {
         await harness.stop()
     }
 
+    /// `minibot doctor` with `telephony: ari`: Asterisk's version and our app's
+    /// connection while an agent holds it; a wrong password fails with a fix.
+    @Test func doctorReportsAsterisk() async throws {
+        let harness = try await Self.start()
+        defer { Task { await harness.stop() } }
+        var environment = ["MINIBOT_DATA_DIR": harness.folder + "/data", "MINIBOT_TELEPHONY": "ari", "MINIBOT_ARI_URL": harness.asterisk.url,
+                           "MINIBOT_ARI_USERNAME": harness.asterisk.username, "MINIBOT_ARI_PASSWORD": harness.asterisk.password,
+                           "MINIBOT_ARI_APP": "minibot-test"]
+        let good = try await MinibotProcess.run(["doctor"], environment: environment)
+        let line = good.stdout.split(separator: "\n").first { $0.contains("asterisk") }.map(String.init) ?? good.stdout
+        #expect(line.hasPrefix("OK") && line.contains("Asterisk 22") && line.contains("'minibot-test' is connected"), "\(line)")
+        environment["MINIBOT_ARI_PASSWORD"] = "wrong"
+        let bad = try await MinibotProcess.run(["doctor"], environment: environment)
+        #expect(bad.status != 0)
+        #expect(bad.stdout.contains("FAIL  asterisk") && !bad.stdout.contains("wrong") && !bad.stdout.contains(harness.asterisk.password),
+                "\(bad.stdout)")
+        await harness.stop()
+    }
+
     /// Asterisk dies under a call: the call ends with the connection's loss as
     /// its cause, nothing can be dialled, and calls work again once it is back.
     @Test func asteriskGoingAwayEndsCallsAndPausesDialling() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import MiniBotARI
 import Logging
 import MiniBotAudio
 import MiniBotCore
@@ -45,7 +46,7 @@ struct Doctor {
         for name in campaignScenarios where !names.contains(name) { names.append(name) }
         for name in names { checks.append(checkPrompts(name)) }
         checks.append(checkRecogniser())
-        checks.append(await checkTrunk())
+        checks.append(config.telephony == .ari ? await checkARI() : await checkTrunk())
         checks.append(checkClock())
         return checks
     }
@@ -238,6 +239,20 @@ struct Doctor {
             return .fail("trunk", "\(uri.host):\(port): \(error)",
                          fix: "check sip.trunk, that UDP \(port) is open towards it, and that the trunk accepts this host's address")
         }
+    }
+
+    /// With `telephony: ari`: Asterisk answers, its version, and whether a worker's events connection holds the app.
+    func checkARI() async -> DoctorCheck {
+        let health = await ARIHealth.probe(ARITelephony.agentConfiguration(config))
+        guard health.reachable, let version = health.version else {
+            return .fail("asterisk", "ARI at \(config.ari.url) does not answer: \(health.error ?? "no answer")",
+                         fix: "check ari.url, ari.username and ari.password against Asterisk's http.conf and ari.conf (deploy/asterisk/)")
+        }
+        guard health.applicationRegistered else {
+            return .warn("asterisk", "Asterisk \(version) answers; no worker holds the Stasis application '\(config.ari.app)' now",
+                         fix: "normal while no minibot serve or worker runs; else check their logs for the events connection")
+        }
+        return .ok("asterisk", "Asterisk \(version) answers; the Stasis application '\(config.ari.app)' is connected")
     }
 
     // MARK: Clock
