@@ -241,7 +241,7 @@ let package = Package(
         // Fresh databases on both backends and the built `minibot`, for the tests above.
         .target(
             name: "MiniBotTestSupport",
-            dependencies: ["MiniBotStore", "MiniBotAudio", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["MiniBotStore", "MiniBotAudio", "MiniBotSpeech", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/MiniBotTestSupport",
             exclude: ["Scenarios"],
             swiftSettings: strict

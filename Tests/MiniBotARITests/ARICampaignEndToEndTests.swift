@@ -27,6 +27,8 @@ struct ARICampaignEndToEndTests {
         var voicemail: String?
         /// The dialplan of a callee that does not answer (busy, ringing).
         var unanswered: String?
+
+        var script: CalleeScript { CalleeScript(greeting: greeting, answers: answers, hangsUp: hangsUp, voicemail: voicemail) }
     }
 
     static let personas: [Persona] = [
@@ -66,7 +68,7 @@ struct ARICampaignEndToEndTests {
         let builtin = try ScenarioLoader.parse(try ScenarioLoader.builtinText)
         var promptLength: [String: Double] = [:]
         for step in builtin.steps.values {
-            let audio = try Self.telephone(await pico.synthesize(step.prompt.text))
+            let audio = try CalleeTrack.telephone(await pico.synthesize(step.prompt.text))
             try WAVFile.writePCM16(audio, to: promptFolder + "/" + step.prompt.file)
             promptLength[step.name] = Double(audio.samples.count) / 8_000
         }
@@ -85,7 +87,7 @@ struct ARICampaignEndToEndTests {
                 continue
             }
             let voice = folder + "/\(persona.phone.dropFirst())"
-            try WAVFile.writePCM16(try await Self.track(for: persona, scenario: builtin, promptLength: promptLength, pico: pico), to: voice + ".wav")
+            try WAVFile.writePCM16(try await CalleeTrack.build(persona.script, scenario: builtin, promptLength: promptLength, pico: pico), to: voice + ".wav")
             dialplan += "exten => \(persona.phone),1,Answer()\n same => n,Playback(\(voice))\n same => n,Hangup()\n"
         }
         let asterisk = try await Asterisk.start(folder: folder + "/asterisk", dialplan: dialplan, rtpPorts: 45000...45999)
@@ -200,42 +202,6 @@ struct ARICampaignEndToEndTests {
         return logger
     }()
 
-    static func telephone(_ buffer: PCMBuffer) throws -> PCMBuffer {
-        try Resampler.resample(buffer.mono(), to: 8_000)
-    }
-
-    /// The callee's side, timed against the robot's prompts (as in the SIP test).
-    static func track(for persona: Persona, scenario: Scenario, promptLength: [String: Double], pico: PicoSynthesizer) async throws -> PCMBuffer {
-        var samples = [Int16](repeating: 0, count: 8_000 * 90)
-        func place(_ audio: PCMBuffer, at seconds: Double) -> Double {
-            let start = Int(seconds * 8_000)
-            for (offset, sample) in audio.samples.enumerated() where start + offset < samples.count { samples[start + offset] = sample }
-            return seconds + Double(audio.samples.count) / 8_000
-        }
-        var end = 0.3
-        if let voicemail = persona.voicemail {
-            end = place(try telephone(await pico.synthesize(voicemail)), at: 0.4)
-            end = place(Tone.sine(1_000, seconds: 0.5), at: end + 0.3)
-            samples = Array(samples.prefix(Int((end + 15) * 8_000)))
-            return PCMBuffer(sampleRate: 8_000, samples: samples)
-        }
-        if let greeting = persona.greeting {
-            end = place(try telephone(await pico.synthesize(greeting)), at: 0.3)
-        }
-        var promptStart = end + 1.5
-        var step = scenario.start
-        for answer in persona.answers {
-            let audio = try telephone(await pico.synthesize(answer))
-            end = place(audio, at: promptStart + (promptLength[step] ?? 3) + 1.2)
-            let wait = scenario.steps[step]?.listen?.waitBeforeStop ?? 1.5
-            promptStart = end + wait + 1.2
-            let event = ScenarioEvent(IntentClassifier().classify(answer).intent)
-            step = scenario.steps[step]?.transitions[event]?.next ?? step
-        }
-        let tail = persona.hangsUp ? 2.0 : 40.0
-        samples = Array(samples.prefix(Int((end + tail) * 8_000)))
-        return PCMBuffer(sampleRate: 8_000, samples: samples)
-    }
 }
 
 extension JSONDecoder {

@@ -27,6 +27,8 @@ struct CampaignEndToEndTests {
         var hangsUp = false
         /// A voicemail greeting and beep instead of a person.
         var voicemail: String?
+
+        var script: CalleeScript { CalleeScript(greeting: greeting, answers: answers, hangsUp: hangsUp, voicemail: voicemail) }
     }
 
     static let personas: [Persona] = [
@@ -65,7 +67,7 @@ struct CampaignEndToEndTests {
         let builtin = try ScenarioLoader.parse(try ScenarioLoader.builtinText)
         var promptLength: [String: Double] = [:]
         for step in builtin.steps.values {
-            let audio = try await Self.telephone(pico.synthesize(step.prompt.text))
+            let audio = try await CalleeTrack.telephone(pico.synthesize(step.prompt.text))
             try WAVFile.writePCM16(audio, to: promptFolder + "/" + step.prompt.file)
             promptLength[step.name] = Double(audio.samples.count) / 8_000
         }
@@ -80,7 +82,7 @@ struct CampaignEndToEndTests {
         var callees: [String: Baresip] = [:]
         defer { for callee in callees.values { Task { await callee.peer.stop() } } }
         for persona in Self.personas {
-            let track = try await Self.track(for: persona, scenario: builtin, promptLength: promptLength, pico: pico)
+            let track = try await CalleeTrack.build(persona.script, scenario: builtin, promptLength: promptLength, pico: pico)
             let voice = folder + "/\(persona.phone).wav"
             try WAVFile.writePCM16(track, to: voice)
             let home = folder + "/callee-\(persona.phone)"
@@ -192,51 +194,6 @@ struct CampaignEndToEndTests {
         return logger
     }()
 
-    /// 8 kHz mono, as the line carries it.
-    static func telephone(_ buffer: PCMBuffer) throws -> PCMBuffer {
-        try Resampler.resample(buffer.mono(), to: 8_000)
-    }
-
-    /// The callee's side of the call, timed against the robot's prompts: each
-    /// answer starts a little after the prompt it answers should have ended.
-    static func track(for persona: Persona, scenario: Scenario, promptLength: [String: Double], pico: PicoSynthesizer) async throws -> PCMBuffer {
-        var samples = [Int16](repeating: 0, count: 8_000 * 90)
-        func place(_ audio: PCMBuffer, at seconds: Double) -> Double {
-            let start = Int(seconds * 8_000)
-            for (offset, sample) in audio.samples.enumerated() where start + offset < samples.count { samples[start + offset] = sample }
-            return seconds + Double(audio.samples.count) / 8_000
-        }
-        var end = 0.3
-        if let voicemail = persona.voicemail {
-            end = place(try telephone(await pico.synthesize(voicemail)), at: 0.4)
-            end = place(Tone.sine(1_000, seconds: 0.5), at: end + 0.3)
-            samples = Array(samples.prefix(Int((end + 15) * 8_000)))
-            return PCMBuffer(sampleRate: 8_000, samples: samples)
-        }
-        if let greeting = persona.greeting {
-            end = place(try telephone(await pico.synthesize(greeting)), at: 0.3)
-        }
-        // The robot speaks once it has decided a person answered (≈ 1.5 s after the greeting).
-        var promptStart = end + 1.5
-        var step = scenario.start
-        for answer in persona.answers {
-            let audio = try telephone(await pico.synthesize(answer))
-            end = place(audio, at: promptStart + (promptLength[step] ?? 3) + 1.2)
-            let wait = scenario.steps[step]?.listen?.waitBeforeStop ?? 1.5
-            // After the answer: the end-of-turn silence, then transcription.
-            promptStart = end + wait + 1.2
-            step = Self.next(after: step, answer: answer, in: scenario)
-        }
-        let tail = persona.hangsUp ? 2.0 : 40.0
-        samples = Array(samples.prefix(Int((end + tail) * 8_000)))
-        return PCMBuffer(sampleRate: 8_000, samples: samples)
-    }
-
-    /// The step the robot goes to next, by the real classifier (to time the next answer).
-    static func next(after step: String, answer: String, in scenario: Scenario) -> String {
-        let event = ScenarioEvent(IntentClassifier().classify(answer).intent)
-        return scenario.steps[step]?.transitions[event]?.next ?? step
-    }
 }
 
 extension JSONDecoder {
