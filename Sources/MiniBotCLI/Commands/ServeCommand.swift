@@ -153,7 +153,13 @@ final class DialerService: Service, Sendable {
     /// ``ShutdownSignals`` hear them.
     private func run(_ stack: DialerStack, _ campaign: Campaign) async throws -> CampaignRunner.Ending {
         try await withThrowingTaskGroup(of: CampaignRunner.Ending?.self) { group in
-            group.addTask { try await stack.run(campaign: campaign, store: self.store, grace: self.grace) }
+            group.addTask {
+                // /health says telephony is down while the backend is (Asterisk gone), up again when it is back.
+                try await stack.run(campaign: campaign, store: self.store, grace: self.grace) { runner in
+                    let down = await runner.telephonyDown != nil
+                    self.state.withLock { $0 = down ? .down : .up }
+                }
+            }
             group.addTask {
                 for delay in [0.2, 1.0, 3.0] {
                     try? await Task.sleep(for: .seconds(delay))
