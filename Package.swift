@@ -142,6 +142,7 @@ let package = Package(
                 "MiniBotStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [.copy("Resources/universal.yaml")],
             swiftSettings: strict
@@ -236,7 +237,8 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
-        .testTarget(name: "MiniBotDialerTests", dependencies: ["MiniBotDialer", "MiniBotTestSupport"], swiftSettings: strict),
+        .testTarget(name: "MiniBotDialerTests", dependencies: ["MiniBotDialer", "MiniBotTestSupport", .product(name: "Prometheus", package: "swift-prometheus"),
+                                                           .product(name: "Metrics", package: "swift-metrics")], swiftSettings: strict),
         .testTarget(name: "MiniBotCLITests", dependencies: ["MiniBotCLI", "MiniBotTestSupport"], swiftSettings: strict),
         // Fresh databases on both backends and the built `minibot`, for the tests above.
         .target(

@@ -1,3 +1,7 @@
+import Metrics
+import MiniBotAudio
+import MiniBotSpeech
+import Prometheus
 import Testing
 @testable import MiniBotDialer
 
@@ -53,5 +57,35 @@ import Testing
         #expect(fresh.limit == 8)
         fresh.setCeiling(3)
         #expect(fresh.limit == 3)
+    }
+}
+
+/// The meter's latencies reach `/metrics` as a histogram (serve bootstraps the
+/// same Prometheus factory), and the admission reads them once each.
+@Suite struct RecognizerMeterTests {
+    struct Instant: SpeechRecognizer {
+        func transcribe(_ audio: PCMBuffer, language: String, prompt: String?) async throws -> Transcript {
+            try await Task.sleep(for: .milliseconds(30))
+            return Transcript(text: "oui", language: language, audioDuration: audio.duration, inferenceDuration: .milliseconds(30))
+        }
+    }
+
+    static let registry: PrometheusCollectorRegistry = {
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }()
+
+    @Test func latenciesAreDrainedOnceAndExported() async throws {
+        let registry = Self.registry
+        let meter = RecognizerMeter(Instant())
+        for _ in 0..<3 { _ = try await meter.transcribe(PCMBuffer(sampleRate: 8_000, samples: [Int16](repeating: 0, count: 800))) }
+        let drained = meter.drain()
+        #expect(drained.count == 3 && drained.allSatisfy { $0 >= .milliseconds(30) })
+        #expect(meter.drain().isEmpty)
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        let text = String(decoding: buffer, as: UTF8.self)
+        #expect(text.contains("minibot_recognizer_latency_seconds_count"), "\(text.prefix(2_000))")
     }
 }

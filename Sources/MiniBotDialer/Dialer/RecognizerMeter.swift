@@ -1,10 +1,12 @@
+import Metrics
 import MiniBotAudio
 import MiniBotSpeech
 import Synchronization
 
 /// A recogniser that times every transcription from request to answer —
 /// waiting for a free decoder included, which is what grows when too many
-/// calls share one recogniser — for ``RecognizerAdmission``.
+/// calls share one recogniser — for ``RecognizerAdmission`` and for
+/// `/metrics` (`minibot_recognizer_latency_seconds`, a histogram).
 public final class RecognizerMeter: SpeechRecognizer {
     let base: any SpeechRecognizer
     private let samples = Mutex<[Duration]>([])
@@ -19,6 +21,8 @@ public final class RecognizerMeter: SpeechRecognizer {
         defer {
             let elapsed = clock.now - start
             samples.withLock { if $0.count < 1_000 { $0.append(elapsed) } }
+            // Made per use, not kept: a kept one would stay bound to whatever metrics backend existed first.
+            Metrics.Timer(label: "minibot_recognizer_latency_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
         return try await base.transcribe(audio, language: language, prompt: prompt)
     }

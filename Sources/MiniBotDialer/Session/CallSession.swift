@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import MiniBotAudio
 import MiniBotCore
 import MiniBotSpeech
@@ -114,6 +115,7 @@ public struct CallSession: Sendable {
             switch await detect(amdConfiguration, events: firstEvents, run: run) {
             case .decided(let decision):
                 run.amd = decision
+                Counter(label: "minibot_amd_results_total", dimensions: [("result", decision.result.rawValue)]).increment()
             case .stopped(let reason):
                 stop = reason
             }

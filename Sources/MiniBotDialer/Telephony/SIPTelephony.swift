@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 import MiniBotAudio
 import MiniBotCore
 import MiniBotSIP
@@ -17,8 +18,20 @@ public struct SIPTelephony: Telephony {
 
     public func dial(_ request: DialRequest) async throws -> any CallLeg {
         let target = try resolve(request)
-        let call = try await agent.call(target.uri, from: target.from, assertedIdentity: target.from, ringTimeout: request.ringTimeout)
-        return SIPCallLeg(call: call)
+        do {
+            let call = try await agent.call(target.uri, from: target.from, assertedIdentity: target.from, ringTimeout: request.ringTimeout)
+            Self.count(response: "200")
+            return SIPCallLeg(call: call)
+        } catch let failure as CallFailure {
+            // No final response (ring timeout, unreachable trunk) counts as "none".
+            Self.count(response: failure.code.map(String.init) ?? "none")
+            throw failure
+        }
+    }
+
+    /// `minibot_sip_invite_responses_total{code}`: how INVITEs ended, for /metrics.
+    static func count(response code: String) {
+        Counter(label: "minibot_sip_invite_responses_total", dimensions: [("code", code)]).increment()
     }
 }
 
