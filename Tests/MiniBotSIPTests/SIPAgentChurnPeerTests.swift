@@ -43,7 +43,7 @@ struct SIPAgentChurnPeerTests {
 
     @Test("1,000 calls of 200 ms, 100 at a time, leave the open file descriptors and the call table at their baseline")
     func noLeaksAfterAThousandCalls() async throws {
-        let total = Int(ProcessInfo.processInfo.environment["MINIBOT_CHURN_CALLS"] ?? "") ?? 1000, concurrent = 100
+        let total = Int(ProcessInfo.processInfo.environment["MINIBOT_TEST_CHURN_CALLS"] ?? "") ?? 1000, concurrent = 100
         let sipp = try await Sipp.start(scenario: "uas_answer_bye.xml", folder: folder, extra: ["-m", String(total), "-l", String(concurrent * 2)])
         defer { Task { await sipp.peer.stop() } }
         let port = 31000 + Int.random(in: 0..<2000) * 2

@@ -14,7 +14,7 @@ import Testing
 /// two baresip callees speaking French (Pico), heard by whisper.cpp: log in,
 /// upload contacts, create and start a campaign, watch it live, open a call,
 /// play its audio, read its transcript, export the leads. A screenshot of
-/// every page lands in MINIBOT_SCREENSHOTS (default: a temporary folder).
+/// every page lands in MINIBOT_TEST_SCREENSHOTS (default: a temporary folder).
 @Suite("Panel in headless Chromium against minibot serve and baresip callees", .serialized)
 struct BrowserTests {
     static let browserInstalled = WebDriver.chromium != nil && WebDriver.chromedriver != nil
@@ -43,7 +43,7 @@ struct BrowserTests {
         guard let python = PicoSynthesizer.defaultPython() else { throw TestSetupError("no Python with py-nanotts: run scripts/setup") }
         let folder = temporaryFolder("minibot-browser")
         defer { if ProcessInfo.processInfo.environment["MINIBOT_TEST_KEEP"] == nil { try? FileManager.default.removeItem(atPath: folder) } }
-        let shots = ProcessInfo.processInfo.environment["MINIBOT_SCREENSHOTS"] ?? temporaryFolder("minibot-screenshots")
+        let shots = ProcessInfo.processInfo.environment["MINIBOT_TEST_SCREENSHOTS"] ?? temporaryFolder("minibot-screenshots")
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
         print("panel screenshots: \(shots)")
         let pico = PicoSynthesizer(python: python)

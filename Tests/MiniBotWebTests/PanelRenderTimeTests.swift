@@ -8,13 +8,13 @@ import MiniBotWeb
 import Testing
 
 /// Every page against a SQLite store of many calls (100,000 by default;
-/// MINIBOT_PANEL_BENCH_CALLS=1000000 for the figure), through the
+/// MINIBOT_TEST_PANEL_CALLS=1000000 for the figure), through the
 /// router. The times are printed for docs/BENCHMARKS.md (the goal is < 200 ms
 /// a page), not asserted: a timed unit test fails on a busy machine, not on a
 /// slow page.
 @Suite("Panel render time with many calls (SQLite)", .serialized)
 struct PanelRenderTimeTests {
-    static let calls = Int(ProcessInfo.processInfo.environment["MINIBOT_PANEL_BENCH_CALLS"] ?? "") ?? 100_000
+    static let calls = Int(ProcessInfo.processInfo.environment["MINIBOT_TEST_PANEL_CALLS"] ?? "") ?? 100_000
 
     static func milliseconds(_ duration: Duration) -> String {
         String(format: "%.1f ms", Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
