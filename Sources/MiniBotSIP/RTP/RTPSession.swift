@@ -310,9 +310,11 @@ public final class RTPSession: Sendable {
                         state.statistics.farEndReport = block
                         // RTT = arrival − LSR − DLSR, in 1/65536 s (RFC 3550 §6.4.1).
                         if block.lastSR != 0 {
-                            let rtt = NTPTime.middle(now) &- block.lastSR &- block.delaySinceLastSR
-                            if rtt < 0x8000_0000 {
-                                state.statistics.roundTripTime = .nanoseconds(Int64(rtt) * 1_000_000_000 / 65536)
+                            let rtt = Int32(bitPattern: NTPTime.middle(now) &- block.lastSR &- block.delaySinceLastSR)
+                            // On loopback the true RTT is microseconds and the peer's rounding of
+                            // DLSR (1/65536 s) can make it a hair negative: up to 10 ms below zero is zero.
+                            if rtt >= -655 {
+                                state.statistics.roundTripTime = .nanoseconds(Int64(max(rtt, 0)) * 1_000_000_000 / 65536)
                             }
                         }
                     }
