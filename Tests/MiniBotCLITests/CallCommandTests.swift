@@ -47,6 +47,42 @@ struct CallCommandTests {
         #expect(await sipp.peer.waitForExit(seconds: 30) == 0, "\(sipp.errors)")
     }
 
+    /// baresip cannot challenge a call itself, so it sits behind Kamailio, which wants digest (407) for every
+    /// INVITE and record-routes the dialog: the BYE baresip sends at the end of its voice comes back through the
+    /// proxy along the route set.
+    @Test("minibot call reaches baresip through a proxy that wants digest authentication; a wrong password is refused")
+    func callsBaresipBehindADigestProxy() async throws {
+        let voice = folder + "/voice.wav", prompt = folder + "/prompt.wav", recording = folder + "/heard.wav"
+        try WAVFile.writePCM16(Tone.sine(700, seconds: 2), to: voice)
+        try WAVFile.writePCM16(Tone.sine(440, seconds: 1.5), to: prompt)
+        let proxy = try await Kamailio.start(folder: temporaryFolder("minibot-kamailio"), password: "secret")
+        defer { Task { await proxy.stop() } }
+        let baresip = try await Baresip.start(folder: temporaryFolder("minibot-alice"), voice: voice,
+                                              registrar: (port: proxy.port, password: "secret"))
+        defer { Task { await baresip.peer.stop() } }
+        #expect(await proxy.waitForRegistration(of: "alice"), "\(proxy.peer.output.suffix(2000))")
+        let alice = "sip:alice@127.0.0.1:\(proxy.port)"
+
+        let refused = try await MinibotProcess.run(["call", alice, "--timeout", "8", "--json"], environment: environment([
+            "MINIBOT_SIP_USERNAME": "robot", "MINIBOT_SIP_PASSWORD": "wrong"]))
+        #expect(refused.status == 0, "\(refused.stderr)")
+        #expect(refused.stdout.contains("authentication failed: the server refused the username and password for realm"),
+                "\(refused.stdout)")
+
+        let result = try await MinibotProcess.run(["call", alice, "--prompt", prompt, "--record", recording, "--timeout", "8", "--json"],
+                                                  environment: environment(["MINIBOT_SIP_USERNAME": "robot", "MINIBOT_SIP_PASSWORD": "secret"]))
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result.stdout)")
+        #expect(report["outcome"] as? String == "answered")
+        #expect(report["remote_hangup"] as? Bool == true)
+        #expect(!result.stderr.contains("secret") && !result.stdout.contains("secret"))
+        #expect(proxy.peer.output.contains("authenticated INVITE from robot"))
+        #expect(abs(Tone.frequency(of: try WAVFile.read(path: recording).buffer) - 700) < 15)
+        await baresip.peer.stop()
+        await proxy.stop()
+        #expect(abs(Tone.frequency(of: try await baresip.heard()) - 440) < 15)
+    }
+
     @Test func busyAndMissingTrunkAreReported() async throws {
         let sipp = try await Sipp.start(scenario: "uas_busy.xml", folder: folder)
         defer { Task { await sipp.peer.stop() } }

@@ -9,9 +9,12 @@ public struct Baresip: Sendable {
     public let port: Int
     public let recordings: String
 
-    /// - Parameter lifetime: seconds after which baresip quits by itself (a safety net for a test that dies).
-    public static func start(folder: String, voice: String, answerMode: String = "auto", password: String? = nil,
-                             lifetime: Int = 60) async throws -> Baresip {
+    /// - Parameters:
+    ///   - registrar: a registrar on loopback (`Kamailio`) alice registers with, with this password, before
+    ///     she is called through it; nil: she is called directly.
+    ///   - lifetime: seconds after which baresip quits by itself (a safety net for a test that dies).
+    public static func start(folder: String, voice: String, answerMode: String = "auto",
+                             registrar: (port: Int, password: String)? = nil, lifetime: Int = 60) async throws -> Baresip {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/baresip") else { throw PeerError.notInstalled("baresip") }
         let port = PeerProcess.freePort()
         let control = PeerProcess.freePort()
@@ -41,7 +44,9 @@ public struct Baresip: Sendable {
 
             """
         try config.write(toFile: folder + "/config", atomically: true, encoding: .utf8)
-        try "<sip:alice@127.0.0.1>;regint=0;answermode=\(answerMode);audio_codecs=PCMU,PCMA\n"
+        let account = registrar.map { "<sip:alice@127.0.0.1:\($0.port)>;auth_pass=\($0.password);regint=300" }
+            ?? "<sip:alice@127.0.0.1>;regint=0"
+        try "\(account);answermode=\(answerMode);audio_codecs=PCMU,PCMA\n"
             .write(toFile: folder + "/accounts", atomically: true, encoding: .utf8)
         try "".write(toFile: folder + "/contacts", atomically: true, encoding: .utf8)
         let peer = try PeerProcess("/usr/bin/baresip", arguments: ["-f", folder, "-t", String(lifetime)], folder: folder, name: "baresip")
