@@ -69,6 +69,8 @@ struct SchemathesisTests {
         process.standardOutput = handle
         process.standardError = handle
         process.standardInput = FileHandle.nullDevice
+        // Its caches (.schemathesis, .hypothesis) go beside the report, not into the checkout.
+        process.currentDirectoryURL = URL(fileURLWithPath: output).deletingLastPathComponent()
         process.environment = ProcessInfo.processInfo.environment.merging(["NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false"]) { $1 }
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
             process.terminationHandler = { _ in done.resume() }
