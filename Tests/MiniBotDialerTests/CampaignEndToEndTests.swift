@@ -48,12 +48,18 @@ struct CampaignEndToEndTests {
                 answers: ["Retirez mon numéro de votre liste, je ne veux plus être appelé."]),
     ]
 
-    @Test func everyCalleeEndsWithTheExpectedOutcome() async throws {
+    static func whisper() throws -> WhisperRecognizer {
         let model = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent(".deps/speech-test/ggml-base.bin").path
         guard FileManager.default.fileExists(atPath: model) else {
             throw TestSetupError("\(model) is missing: run scripts/fetch-test-model (scripts/test does)")
         }
+        return try WhisperRecognizer(modelPath: model, configuration: .init(threads: 2, concurrency: 2))
+    }
+
+    /// Runs a campaign of `personas` (each a baresip callee) to its end with `recognizer`, then `check`s the store.
+    static func runCampaign(_ personas: [Persona], recognizer: some SpeechRecognizer,
+                            check: (any Store, CallFiles) async throws -> Void) async throws {
         guard let python = PicoSynthesizer.defaultPython() else {
             throw TestSetupError("no Python with py-nanotts: run scripts/setup")
         }
@@ -81,7 +87,7 @@ struct CampaignEndToEndTests {
         // The callees.
         var callees: [String: Baresip] = [:]
         defer { for callee in callees.values { Task { await callee.peer.stop() } } }
-        for persona in Self.personas {
+        for persona in personas {
             let track = try await CalleeTrack.build(persona.script, scenario: builtin, promptLength: promptLength, pico: pico)
             let voice = folder + "/\(persona.phone).wav"
             try WAVFile.writePCM16(track, to: voice)
@@ -92,7 +98,7 @@ struct CampaignEndToEndTests {
 
         try await withFreshStore(.sqlite) { store, _ in
             try await store.importContacts { sink in
-                try await sink.upsert(Self.personas.map { ContactUpsert(phone: try! PhoneNumberParser().parse($0.phone), firstName: $0.name) },
+                try await sink.upsert(personas.map { ContactUpsert(phone: try! PhoneNumberParser().parse($0.phone), firstName: $0.name) },
                                       at: Date())
             }
             var settings = CampaignSettings(maxAttempts: 1)
@@ -102,7 +108,7 @@ struct CampaignEndToEndTests {
             settings.compliance.skipPublicHolidays = false
             let campaign = Campaign(id: "e2e", name: "e2e", scenario: scenarioPath, settings: settings, createdAt: Date(), updatedAt: Date())
             try await store.createCampaign(campaign)
-            #expect(try await store.enqueue(campaignID: "e2e", selection: ContactSelection(statuses: [.new], maxAttempts: 1), at: Date()) == Self.personas.count)
+            #expect(try await store.enqueue(campaignID: "e2e", selection: ContactSelection(statuses: [.new], maxAttempts: 1), at: Date()) == personas.count)
 
             var config = MiniBotConfig(dataDir: folder + "/data")
             config.sip.bindHost = "127.0.0.1"
@@ -110,9 +116,8 @@ struct CampaignEndToEndTests {
             config.sip.rtpPortMin = 42_000
             config.sip.rtpPortMax = 42_999
             config.callerID.number = "+33162000000"
-            for persona in Self.personas { config.sip.routes[persona.phone] = callees[persona.phone]!.uri }
+            for persona in personas { config.sip.routes[persona.phone] = callees[persona.phone]!.uri }
             let agent = SIPAgent(configuration: try SIPTarget.agentConfiguration(config, userAgent: "MiniBotPanel-test"), logger: testLogger)
-            let recognizer = try WhisperRecognizer(modelPath: model, configuration: .init(threads: 2, concurrency: 2))
             let files = CallFiles(dataDirectory: config.dataDir)
             try files.prepare()
             let session = CallSession(
@@ -137,6 +142,12 @@ struct CampaignEndToEndTests {
                 throw TestSetupError("the agent stopped")
             }
             #expect(ending == .completed)
+            try await check(store, files)
+        }
+    }
+
+    @Test func everyCalleeEndsWithTheExpectedOutcome() async throws {
+        try await Self.runCampaign(Self.personas, recognizer: try Self.whisper()) { store, files in
 
             struct Expected { var status: ContactStatus; var callStatus: CallStatus; var path: [String]? }
             let expected: [String: Expected] = [
@@ -185,6 +196,34 @@ struct CampaignEndToEndTests {
             #expect(counters.total == 7)
             #expect(counters.leads == 1)
             #expect(counters.machine == 1)
+        }
+    }
+
+    /// No stand-in: the HTTP engine pointed at a port where nothing listens fails as a dead server does.
+    @Test("A recogniser that fails never breaks a call: each answer is unknown with its error stored, and the scenario goes on")
+    func aFailingRecogniserLeavesTheScenarioGoingOn() async throws {
+        let dead = HTTPTranscriptionRecognizer(configuration: .init(baseURL: URL(string: "http://127.0.0.1:\(PeerProcess.freePort())")!,
+                                                                  timeout: .seconds(2), retries: 0))
+        let person = Persona(name: "interested", phone: "+33600000011", greeting: "Allô ?",
+                             answers: ["Oui, bien sûr, allez-y.", "Oui, je suis propriétaire."])
+        try await Self.runCampaign([person], recognizer: dead) { store, files in
+            let entry = try #require(try await store.queueEntry(campaignID: "e2e", phone: person.phone))
+            let callID = try #require(entry.callID)
+            let call = try #require(try await store.call(id: callID))
+            #expect(call.status == .completed, "\(call.endReason ?? "-")")
+            let answers = try await store.interactions(callID: call.callID)
+            // hello: unknown → retry; retry: unknown → bye_failed (the universal scenario's transitions).
+            #expect(answers.map(\.step) == ["hello", "retry"])
+            for answer in answers {
+                #expect(answer.intent == "unknown")
+                #expect(answer.error?.hasPrefix("recogniser:") == true, "\(answer.error ?? "nil")")
+                #expect(answer.clipPath.map { FileManager.default.fileExists(atPath: files.absolute($0)) } == true)
+            }
+            let transcriptPath = try #require(call.transcriptPath), recordingPath = try #require(call.recordingPath)
+            let transcript = try JSONDecoder.transcript.decode(
+                CallTranscript.self, from: Data(contentsOf: URL(fileURLWithPath: files.absolute(transcriptPath))))
+            #expect(transcript.turns.map(\.step) == ["hello", "retry", "bye_failed"])
+            #expect(try WAVFile.read(path: files.absolute(recordingPath)).buffer.channels == 2)
         }
     }
 
