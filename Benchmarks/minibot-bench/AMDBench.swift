@@ -163,7 +163,6 @@ struct AMDBench: AsyncParsableCommand {
         for (clip, frames) in clips {
             let audio = PCMBuffer(sampleRate: 8_000, samples: frames.flatMap(\.samples))
             var detector = AnsweringMachineDetector()
-            var requested: Range<Duration>?
             var pending: (readyAt: Int, text: String)?
             var decision: AMDDecision?
             var i = 0
@@ -178,10 +177,9 @@ struct AMDBench: AsyncParsableCommand {
                     pending = nil
                     decision = detector.transcript(ready.text)
                 }
-                if decision == nil, pending == nil, let span = detector.greetingTranscriptSpan, span != requested {
-                    requested = span
+                if decision == nil, pending == nil, let span = detector.takeGreetingTranscriptSpan() {
                     let end = min(span.upperBound, audio.duration)
-                    guard span.lowerBound < end else { continue }
+                    guard span.lowerBound < end else { pending = (i, ""); continue }
                     let transcript = try await recognizer.transcribe(audio.slice(from: span.lowerBound, to: end), language: "fr", prompt: nil)
                     pending = (i + Int((AudioTime.seconds(transcript.inferenceDuration) * 50).rounded(.up)), transcript.text)
                 }

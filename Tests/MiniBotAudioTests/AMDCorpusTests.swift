@@ -48,7 +48,6 @@ import Testing
         AMDEvaluation(outcomes: try corpus.get().map { clip, frames in
             var detector = AnsweringMachineDetector()
             var pending: (readyAt: Int, text: String)?
-            var requested: Range<Duration>?
             let words = clip.text.components(separatedBy: " | ")[0].split(separator: " ")
             let start = AudioTime.seconds(clip.speechStart), length = AudioTime.seconds(clip.speechEnd) - start
             for (i, frame) in (frames + Array(repeating: .silence(), count: 500)).enumerated() {
@@ -57,8 +56,7 @@ import Testing
                     pending = nil
                     if let d = detector.transcript(p.text) { return .init(clip: clip, decision: d) }
                 }
-                if pending == nil, let span = detector.greetingTranscriptSpan, span != requested {
-                    requested = span
+                if pending == nil, let span = detector.takeGreetingTranscriptSpan() {
                     let said = words.indices.filter { start + length * (Double($0) + 0.5) / Double(words.count) < AudioTime.seconds(span.upperBound) }
                     pending = (i + 1 + 35, said.map { String(words[$0]) }.joined(separator: " "))
                 }

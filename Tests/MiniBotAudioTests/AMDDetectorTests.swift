@@ -164,6 +164,81 @@ import Testing
         #expect(d.map { ms($0.decidedAt) } == 200 + 3_500 + 1_480)
     }
 
+    @Test("While the transcript of a sentence-long greeting is being made, the person is decided when it comes back, not before")
+    func aLongGreetingWaitsForItsTranscript() {
+        let s = AMDSignal().silence(200).words(6, word: 500, gap: 100).silence(160)
+        var detector = AnsweringMachineDetector()
+        for f in s.frames { #expect(detector.process(f) == nil) }
+        let span = detector.takeGreetingTranscriptSpan()
+        #expect(span != nil && detector.takeGreetingTranscriptSpan() == nil)   // once per span
+        // 1,480 ms of silence would decide it; the transcript is still being made.
+        for f in AMDSignal().silence(1_500).frames { #expect(detector.process(f) == nil) }
+        let d = detector.transcript("Oui bonjour, c'est Marie Dupont de la société Martin, je vous écoute")
+        #expect(d?.result == .human)
+        #expect(d?.reason.hasSuffix("whose transcript has no voicemail phrase") == true)
+        #expect(d.map { ms($0.decidedAt) } == 200 + 3_500 + 160 + 1_500)
+    }
+
+    @Test("A voicemail without a beep, whose transcript comes 2 s after its greeting, is a machine")
+    func aSlowTranscriptStillCatchesAVoicemailWithoutABeep() {
+        let s = AMDSignal().silence(200).words(6, word: 500, gap: 100).silence(160)
+        var detector = AnsweringMachineDetector()
+        for f in s.frames { _ = detector.process(f) }
+        #expect(detector.takeGreetingTranscriptSpan() != nil)
+        for f in AMDSignal().silence(1_840).frames { #expect(detector.process(f) == nil) }
+        #expect(detector.transcript("Vous êtes bien sur la messagerie de Julien")?.result == .machine)
+    }
+
+    @Test("The wait is bounded by transcript_wait, and a failed transcription (empty text) ends it")
+    func theWaitForATranscriptIsBounded() {
+        let greeting = AMDSignal().silence(200).words(6, word: 500, gap: 100).silence(160)
+        var detector = AnsweringMachineDetector()
+        for f in greeting.frames { _ = detector.process(f) }
+        _ = detector.takeGreetingTranscriptSpan()
+        let (d, _) = run(&detector, AMDSignal())
+        // 1,480 ms of silence plus transcript_wait 1,500 ms.
+        #expect(d?.result == .human)
+        #expect(d.map { ms($0.decidedAt) } == 200 + 3_500 + 1_480 + 1_500)
+
+        var failed = AnsweringMachineDetector()
+        for f in greeting.frames { _ = failed.process(f) }
+        _ = failed.takeGreetingTranscriptSpan()
+        for f in AMDSignal().silence(400).frames { _ = failed.process(f) }
+        #expect(failed.transcript("") == nil)                  // not yet the usual silence
+        let (late, _) = run(&failed, AMDSignal())
+        #expect(late.map { ms($0.decidedAt) } == 200 + 3_500 + 1_480)
+    }
+
+    @Test("A short greeting (\"Allô ?\") never waits for a transcript")
+    func aShortGreetingDoesNotWait() {
+        var detector = AnsweringMachineDetector()
+        for f in AMDSignal().silence(300).voice(700).silence(160).frames { _ = detector.process(f) }
+        #expect(detector.takeGreetingTranscriptSpan() != nil)
+        let (d, _) = run(&detector, AMDSignal())
+        #expect(d?.result == .human)
+        #expect(d.map { ms($0.decidedAt) } == 300 + 700 + 800)
+    }
+
+    @Test func badSettingsAreNamed() {
+        #expect(MiniBotConfig.AMD().problems.isEmpty)
+        var settings = MiniBotConfig.AMD()
+        settings.greeting = 0
+        settings.shortGreeting = 6_000
+        settings.afterLongGreetingSilence = 100
+        settings.silenceThreshold = 40_000
+        settings.transcriptWait = -1
+        settings.keywords = ["bip", " "]
+        #expect(settings.problems == [
+            "amd.greeting must be a positive number of milliseconds, not 0",
+            "amd.transcript_wait must be 0 or more milliseconds, not -1",
+            "amd.after_long_greeting_silence (100 ms) must be at least amd.after_greeting_silence (800 ms)",
+            "amd.silence_threshold must be a mean sample value between 0 and 32767, not 40000",
+            "amd.keywords has an empty phrase, which would match every transcript",
+        ])
+        settings = MiniBotConfig.AMD(greeting: 1_000, shortGreeting: 1_500)
+        #expect(settings.problems == ["amd.short_greeting (1500 ms) must be shorter than amd.greeting (1000 ms)"])
+    }
+
     @Test func aStemFindsTheWordsItBegins() {
         var detector = AnsweringMachineDetector()
         for f in AMDSignal().silence(200).voice(1_000).silence(200).frames { _ = detector.process(f) }
@@ -174,11 +249,11 @@ import Testing
         let settings = MiniBotConfig.AMD(initialSilence: 1, greeting: 2, afterGreetingSilence: 3, afterLongGreetingSilence: 4,
                                          shortGreeting: 5, totalAnalysisTime: 6, minWordLength: 7, betweenWordsSilence: 8,
                                          maximumNumberOfWords: 9, silenceThreshold: 10, maximumWordLength: 11,
-                                         beepMinimumDuration: 12, transcriptMinimumSpeech: 13, keywords: ["bip"])
+                                         beepMinimumDuration: 12, transcriptMinimumSpeech: 13, transcriptWait: 14, keywords: ["bip"])
         let c = Config(settings)
         #expect([c.initialSilence, c.greeting, c.afterGreetingSilence, c.afterLongGreetingSilence, c.shortGreeting,
                  c.totalAnalysisTime, c.minWordLength, c.betweenWordsSilence, c.maximumNumberOfWords, c.silenceThreshold,
-                 c.maximumWordLength, c.beepMinimumDuration, c.transcriptMinimumSpeech] == Array(1...13))
+                 c.maximumWordLength, c.beepMinimumDuration, c.transcriptMinimumSpeech, c.transcriptWait] == Array(1...14))
         #expect(c.keywords == ["bip"])
         #expect(Config() == Config(MiniBotConfig.AMD()))
         let a = AsteriskAMD.Configuration(settings)
@@ -190,13 +265,13 @@ import Testing
         let json = #"{"initial_silence":3000,"greeting":4000,"after_greeting_silence":700,"after_long_greeting_silence":1800,"#
             + #""short_greeting":1200,"total_analysis_time":7000,"min_word_length":120,"between_words_silence":100,"#
             + #""maximum_number_of_words":8,"silence_threshold":128,"maximum_word_length":3500,"beep_minimum_duration":100,"#
-            + #""transcript_minimum_speech":500,"keywords":["répondeur"]}"#
+            + #""transcript_minimum_speech":500,"transcript_wait":1000,"keywords":["répondeur"]}"#
         let settings = try JSONDecoder().decode(MiniBotConfig.AMD.self, from: Data(json.utf8))
         #expect(settings == MiniBotConfig.AMD(initialSilence: 3000, greeting: 4000, afterGreetingSilence: 700,
                                               afterLongGreetingSilence: 1800, shortGreeting: 1200, totalAnalysisTime: 7000,
                                               minWordLength: 120, betweenWordsSilence: 100, maximumNumberOfWords: 8,
                                               silenceThreshold: 128, maximumWordLength: 3500, beepMinimumDuration: 100,
-                                              transcriptMinimumSpeech: 500, keywords: ["répondeur"]))
+                                              transcriptMinimumSpeech: 500, transcriptWait: 1000, keywords: ["répondeur"]))
         let encoded = try JSONEncoder().encode(MiniBotConfig.AMD())
         #expect(try JSONDecoder().decode(MiniBotConfig.AMD.self, from: encoded) == MiniBotConfig.AMD())
     }

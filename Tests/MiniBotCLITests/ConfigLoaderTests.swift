@@ -81,6 +81,8 @@ struct ConfigLoaderTests {
         ("webhooks:\n  - {url: 'http://a/', events: []}\n", "webhooks[0].events is empty"),
         ("webhooks:\n  - {url: 'http://a/', events: [hangup]}\n", "hangup"),
         ("webhooks:\n  - {url: 'http://a/', colour: red}\n", "webhooks.colour"),
+        ("amd:\n  short_greeting: 6000\n", "amd.short_greeting (6000 ms) must be shorter than amd.greeting (5000 ms)"),
+        ("amd:\n  transcript_wait: -5\n", "amd.transcript_wait must be 0 or more milliseconds"),
     ])
     func mistakes(yaml: String, message: String) throws {
         write(yaml)

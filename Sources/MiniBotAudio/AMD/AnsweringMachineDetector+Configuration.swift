@@ -30,6 +30,8 @@ extension AnsweringMachineDetector {
         public var beepMinimumDuration: Int
         /// Voiced speech before a transcript of the greeting is asked for.
         public var transcriptMinimumSpeech: Int
+        /// Extra silence a greeting longer than `shortGreeting` waits for its transcript, while one is being made.
+        public var transcriptWait: Int
         /// Phrases that mark a voicemail greeting's transcript (accents and case ignored, matched at word starts).
         public var keywords: [String]
 
@@ -51,6 +53,7 @@ extension AnsweringMachineDetector {
             maximumWordLength = settings.maximumWordLength
             beepMinimumDuration = settings.beepMinimumDuration
             transcriptMinimumSpeech = settings.transcriptMinimumSpeech
+            transcriptWait = settings.transcriptWait
             keywords = settings.keywords
         }
     }

@@ -25,9 +25,13 @@ import MiniBotCore
 ///   in proportion up to `afterLongGreetingSilence`, long enough for a
 ///   voicemail's beep to come first (a 2.3 s voicemail greeting followed by
 ///   0.5 s of silence and a beep is not taken for a person).
-/// - **A transcript** (optional): when ``greetingTranscriptSpan`` appears,
-///   transcribe that audio and pass the text to ``transcript(_:)``; a voicemail
-///   phrase ("messagerie", "laissez un message"…) makes it a machine at once.
+/// - **A transcript** (optional): take each new span with
+///   ``takeGreetingTranscriptSpan()``, transcribe that audio and pass the text
+///   to ``transcript(_:)``; a voicemail phrase ("messagerie", "laissez un
+///   message"…) makes it a machine at once. While a transcript of a greeting
+///   longer than `shortGreeting` is being made, the silence that makes it a
+///   person is lengthened by up to `transcriptWait`: a voicemail greeting
+///   without a beep sounds like a person who said a sentence and waits.
 /// - Nothing said for `initialSilence`, or no decision in `totalAnalysisTime`:
 ///   `unknown` (the call session treats it as it chooses; speaking first is
 ///   the polite default, since people who say nothing are waiting for us).
@@ -50,6 +54,8 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
     var lastVoice = 0                    // last voice frame
     // Transcript exchange.
     var transcriptSpan: Range<Duration>?
+    var takenSpan: Range<Duration>?
+    var transcriptsUnderWay = 0
 
     /// A detector that has heard nothing yet.
     public init(configuration: Configuration = .init()) {
@@ -115,8 +121,7 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
         }
         if !isVoice {
             if silenceRun == frames(150) { offerTranscript() }
-            let needed = frames(silenceNeeded)
-            if silenceRun >= needed {
+            if silenceRun >= frames(silenceNeeded) && !awaitingTranscript {
                 return decide(.human, "after-greeting-silence \(silenceRun * 20) ms after a \(greetingLength * 20) ms greeting")
             }
         }
@@ -124,6 +129,13 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
             return decide(.unknown, "total-analysis-time \(frameIndex * 20) ms")
         }
         return nil
+    }
+
+    /// True while a transcript of a greeting longer than `shortGreeting` is being made and the silence after
+    /// it has not outlasted the usual silence by `transcriptWait`.
+    var awaitingTranscript: Bool {
+        transcriptsUnderWay > 0 && greetingLength > frames(configuration.shortGreeting)
+            && silenceRun < frames(silenceNeeded + configuration.transcriptWait)
     }
 
     /// Frames from the greeting's first word to its last voice frame so far.

@@ -1,3 +1,5 @@
+import Foundation
+
 extension MiniBotConfig {
     /// Answering-machine detection: the `amd:` section of the configuration file.
     ///
@@ -33,6 +35,11 @@ extension MiniBotConfig {
         public var beepMinimumDuration: Int
         /// Speech heard before a transcript of the greeting is asked for (when a recogniser is configured).
         public var transcriptMinimumSpeech: Int
+        /// While the transcript of a greeting longer than ``shortGreeting`` is being made, how much longer
+        /// than the usual silence after it the detector waits for that transcript before calling the
+        /// greeting a person's (a voicemail greeting without a beep sounds like a person who said a sentence
+        /// and waits; its words tell them apart). 0: never wait for a transcript.
+        public var transcriptWait: Int
         /// Words or phrases that mark a voicemail greeting's transcript (accents and case ignored, matched at word starts).
         public var keywords: [String]
 
@@ -40,7 +47,7 @@ extension MiniBotConfig {
                     afterLongGreetingSilence: Int = 2000, shortGreeting: Int = 1500, totalAnalysisTime: Int = 8000,
                     minWordLength: Int = 100, betweenWordsSilence: Int = 150, maximumNumberOfWords: Int = 12,
                     silenceThreshold: Int = 64, maximumWordLength: Int = 4000, beepMinimumDuration: Int = 120,
-                    transcriptMinimumSpeech: Int = 600, keywords: [String] = AMD.defaultKeywords) {
+                    transcriptMinimumSpeech: Int = 600, transcriptWait: Int = 1500, keywords: [String] = AMD.defaultKeywords) {
             self.initialSilence = initialSilence
             self.greeting = greeting
             self.afterGreetingSilence = afterGreetingSilence
@@ -54,6 +61,7 @@ extension MiniBotConfig {
             self.maximumWordLength = maximumWordLength
             self.beepMinimumDuration = beepMinimumDuration
             self.transcriptMinimumSpeech = transcriptMinimumSpeech
+            self.transcriptWait = transcriptWait
             self.keywords = keywords
         }
 
@@ -74,6 +82,36 @@ extension MiniBotConfig {
             case betweenWordsSilence = "between_words_silence", maximumNumberOfWords = "maximum_number_of_words"
             case silenceThreshold = "silence_threshold", maximumWordLength = "maximum_word_length"
             case beepMinimumDuration = "beep_minimum_duration", transcriptMinimumSpeech = "transcript_minimum_speech"
+            case transcriptWait = "transcript_wait"
+        }
+
+        /// What is wrong with these settings, one sentence each, named as in the file (`amd.greeting`…).
+        public var problems: [String] {
+            var problems: [String] = []
+            let positive = [("initial_silence", initialSilence), ("greeting", greeting), ("short_greeting", shortGreeting),
+                            ("total_analysis_time", totalAnalysisTime), ("min_word_length", minWordLength),
+                            ("between_words_silence", betweenWordsSilence), ("maximum_word_length", maximumWordLength),
+                            ("beep_minimum_duration", beepMinimumDuration), ("after_greeting_silence", afterGreetingSilence)]
+            for (name, value) in positive where value <= 0 {
+                problems.append("amd.\(name) must be a positive number of milliseconds, not \(value)")
+            }
+            for (name, value) in [("transcript_minimum_speech", transcriptMinimumSpeech), ("transcript_wait", transcriptWait)] where value < 0 {
+                problems.append("amd.\(name) must be 0 or more milliseconds, not \(value)")
+            }
+            if shortGreeting > 0, greeting > 0, shortGreeting >= greeting {
+                problems.append("amd.short_greeting (\(shortGreeting) ms) must be shorter than amd.greeting (\(greeting) ms)")
+            }
+            if afterLongGreetingSilence < afterGreetingSilence {
+                problems.append("amd.after_long_greeting_silence (\(afterLongGreetingSilence) ms) must be at least amd.after_greeting_silence (\(afterGreetingSilence) ms)")
+            }
+            if maximumNumberOfWords < 1 { problems.append("amd.maximum_number_of_words must be at least 1, not \(maximumNumberOfWords)") }
+            if !(0...32_767).contains(silenceThreshold) {
+                problems.append("amd.silence_threshold must be a mean sample value between 0 and 32767, not \(silenceThreshold)")
+            }
+            if keywords.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                problems.append("amd.keywords has an empty phrase, which would match every transcript")
+            }
+            return problems
         }
     }
 }

@@ -208,19 +208,17 @@ public struct CallSession: Sendable {
 
     private func detect(_ amdConfiguration: AnsweringMachineDetector.Configuration, events: AsyncStream<MediaEvent>, run: Run) async -> Detection {
         var detector = AnsweringMachineDetector(configuration: amdConfiguration)
-        var asked: Range<Duration>?
         for await event in events {
             switch event {
             case .frame(let frame, _):
                 if let decision = detector.process(frame) { return .decided(decision) }
                 // Each new span of greeting is transcribed once; a voicemail phrase in it decides at once.
-                if let span = detector.greetingTranscriptSpan, span != asked {
-                    asked = span
+                // A failed transcription posts an empty text, so the detector stops waiting for it.
+                if let span = detector.takeGreetingTranscriptSpan() {
                     let clip = run.media.clip(from: span.lowerBound, to: span.upperBound)
                     Task { [recognizer, settings = configuration.settings] in
-                        if let transcript = try? await recognizer.transcribe(clip, language: settings.language, prompt: nil) {
-                            run.media.post(.greeting(transcript.text))
-                        }
+                        let transcript = try? await recognizer.transcribe(clip, language: settings.language, prompt: nil)
+                        run.media.post(.greeting(transcript?.text ?? ""))
                     }
                 }
             case .greeting(let text):
