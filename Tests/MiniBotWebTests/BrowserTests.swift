@@ -175,6 +175,8 @@ struct BrowserTests {
             // 5. Watch the calls live on the dashboard: the page is not reloaded, the event stream updates it.
             try await browser.open(base + "/panel")
             _ = try await browser.execute("window.__stayed = true; return 1")
+            let dashboardWindow = try await browser.window
+            #expect(try await browser.text("#latest-leads").contains("Pas encore de lead."))
             try await browser.wait(seconds: 90, "a call on the line on the dashboard") {
                 try await browser.findAll("#active-calls .badge-answered").count > 0
             }
@@ -184,7 +186,9 @@ struct BrowserTests {
             #expect(WebDriver.bool(try await browser.execute("return window.__stayed === true")) == true)
             try await shot("06-dashboard-live")
 
-            // 6. The campaign's progress, live, to the end.
+            // 6. The campaign's progress, live, to the end, in a window of its own (the dashboard stays open in the first).
+            let campaignWindow = try await browser.newWindow()
+            try await browser.switchTo(window: campaignWindow)
             try await browser.open(campaignURL)
             _ = try await browser.execute("window.__stayed = true; return 1")
             try await shot("07-campaign-running")
@@ -194,6 +198,16 @@ struct BrowserTests {
             #expect(WebDriver.bool(try await browser.execute("return window.__stayed === true")) == true, "the progress must update without a reload")
             #expect(try await browser.text("#campaign-progress").contains("2 / 2"))
             try await shot("08-campaign-done")
+            try await browser.closeWindow()
+            try await browser.switchTo(window: dashboardWindow)
+
+            // The dashboard, never reloaded, shows the new lead among the latest.
+            try await browser.wait(seconds: 20, "the lead among the latest leads on the dashboard") {
+                try await browser.text("#latest-leads").contains(Self.interested.phone)
+            }
+            #expect(!(try await browser.text("#latest-leads")).contains(Self.refuses.phone))
+            #expect(WebDriver.bool(try await browser.execute("return window.__stayed === true")) == true, "the leads must update without a reload")
+            try await shot("08b-dashboard-latest-leads")
 
             // 7. The calls, then the lead's call: audio, transcript.
             try await browser.open(base + "/panel/calls")

@@ -228,6 +228,22 @@ struct PanelRouteTests {
         }
     }
 
+    @Test func theLiveUpdateCarriesTheLatestLeads() async throws {
+        try await withPanel { panel in
+            _ = try await panel.login()
+            func leads() async throws -> String {
+                let json = try JSONSerialization.jsonObject(with: Data(try await panel.get("/panel/live").text.utf8)) as? [String: Any]
+                return json?["leads_html"] as? String ?? ""
+            }
+            #expect(try await leads().contains("Pas encore de lead."))
+            #expect(try await panel.get("/panel").text.contains("id=\"latest-leads\""))
+            try await seedPanel(panel.store, dataDir: panel.dataDir)
+            let html = try await leads()
+            #expect(html.contains("+33622222222") && html.contains("/panel/calls/b") && !html.contains("+33611111111"))
+            #expect(html.contains("Exporter les leads"))
+        }
+    }
+
     @Test func callAudioIsServedWithRangesToTheSessionOnly() async throws {
         try await withPanel { panel in
             try await seedPanel(panel.store, dataDir: panel.dataDir)

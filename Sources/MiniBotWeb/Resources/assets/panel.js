@@ -33,6 +33,8 @@
         if (active && data.active_html !== undefined) { active.innerHTML = data.active_html; }
         var count = document.getElementById("kpi-active");
         if (count) { count.textContent = data.active_count; }
+        var leads = document.getElementById("latest-leads");
+        if (leads && data.leads_html !== undefined) { leads.innerHTML = data.leads_html; }
         var outcomes = document.getElementById("outcomes");
         if (outcomes && data.outcomes_html !== undefined) { outcomes.innerHTML = data.outcomes_html; }
         var chart = document.getElementById("chart");
