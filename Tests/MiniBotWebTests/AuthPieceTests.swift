@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import MiniBotCore
+import MiniBotDialer
 import MiniBotStore
 import Testing
 @testable import MiniBotWeb
@@ -196,6 +198,28 @@ struct AuthPieceTests {
         #expect(used.subtracting(Strings.french.keys).isEmpty, "missing in French: \(used.subtracting(Strings.french.keys).sorted())")
         #expect(Set(Strings.french.keys) == Set(Strings.english.keys))
         #expect(Strings.entries.count == Strings.french.count, "a key is listed twice")
+    }
+
+    @Test func valuesFromTheDataHaveLabelsInBothLanguages() throws {
+        let builtin = try ScenarioLoader.parse(try ScenarioLoader.builtinText)
+        let values: [(String, [String])] = [
+            ("status", CallStatus.allCases.map(\.rawValue)), ("contact", ContactStatus.allCases.map(\.rawValue)),
+            ("campaign", CampaignStatus.allCases.map(\.rawValue)), ("queue", QueueStatus.allCases.map(\.rawValue)),
+            ("intent", ScenarioEvent.allCases.map(\.rawValue) + Intent.allCases.map(\.rawValue)), ("amd", AMDResult.allCases.map(\.rawValue)),
+            ("step", Array(builtin.steps.keys)),
+        ]
+        for (prefix, raws) in values {
+            for raw in raws {
+                #expect(Strings.french["\(prefix)_\(raw)"] != nil, "no label for \(prefix) \(raw)")
+                #expect(!Strings.label(.en, prefix, raw).contains("_"), "\(prefix) \(raw) in English: \(Strings.label(.en, prefix, raw))")
+            }
+        }
+        #expect(Strings.label(.en, "contact", "Not_interested") == "Not interested")
+        #expect(Strings.label(.fr, "contact", "Not_interested") == "Pas intéressé")
+        #expect(Strings.label(.en, "status", "no_answer") == "No answer")
+        #expect(Strings.label(.fr, "intent", "positive") == "Positif" && Strings.label(.en, "intent", "positive") == "Positive")
+        #expect(Strings.label(.en, "step", "hello") == "Greeting")
+        #expect(Strings.label(.en, "step", "my_own_step") == "my_own_step", "a scenario's own step keeps its name")
     }
 
     @Test func configurationSecretsAreMasked() {

@@ -226,8 +226,9 @@ struct BrowserTests {
                 a.currentTime = 2; a.play().then(() => setTimeout(() => { done(a.currentTime); a.pause(); }, 1500)).catch(e => done(-1));
                 """).flatMap(WebDriver.number) ?? -1
             #expect(played > 2.5, "the player did not seek and play (at \(played) s)")
+            let leadCallURL = try await browser.url
             let transcript = try await browser.text(".transcript")
-            for text in ["hello", "q1", "is_leads", "positive"] { #expect(transcript.contains(text), "transcript lacks \(text): \(transcript)") }
+            for text in ["Accueil", "Question 1", "Proposition", "Positif"] { #expect(transcript.contains(text), "transcript lacks \(text): \(transcript)") }
             #expect(try await browser.findAll(".transcript .confidence").count >= 3)
             try await shot("10-call-lead")
 
@@ -242,7 +243,7 @@ struct BrowserTests {
             try await browser.open(base + "/panel/calls?phone=%2B\(Self.refuses.phone.dropFirst())")
             try await browser.click("tbody a[href^='/panel/calls/']")
             try await browser.wait(seconds: 10, "the refusal's call page") { (try? await browser.find(".transcript")) != nil }
-            #expect(try await browser.text(".transcript").contains("negative"))
+            #expect(try await browser.text(".transcript").contains("Négatif"))
             try await shot("11-call-refusal")
             try await browser.open(base + "/panel/campaigns")
             try await shot("12-campaigns")
@@ -262,6 +263,12 @@ struct BrowserTests {
             try await browser.open(base + "/panel?lang=en")
             #expect(try await browser.text("h1") == "Dashboard")
             try await shot("16-dashboard-english")
+            // The data's values too: steps, intents, statuses.
+            try await browser.open(leadCallURL)
+            let english = try await browser.text(".transcript")
+            for text in ["Greeting", "Question 1", "Offer", "Positive"] { #expect(english.contains(text), "English transcript lacks \(text): \(english)") }
+            #expect(!english.contains("positive") && !english.contains("is_leads"))
+            try await shot("16b-call-english")
             try await browser.open(base + "/panel?lang=fr")
 
             // 10. On a phone.

@@ -198,7 +198,7 @@ struct PanelRouteTests {
                 ("/panel/calls", ["2 appels", "+33611111111"]),
                 ("/panel/calls?lead=true", ["1 appels"]),
                 ("/panel/calls?campaign_id=c1&status=completed", ["+33622222222"]),
-                ("/panel/calls/b", ["oui bonjour", "positive", "0.91", "/panel/files/assembled/b.wav", "<audio"]),
+                ("/panel/calls/b", ["oui bonjour", "Positif", "0.91", "/panel/files/assembled/b.wav", "<audio"]),
                 ("/panel/scenarios", ["hello", "is_leads", "bye_success"]),
                 ("/panel/optouts", ["La liste est vide."]),
                 ("/panel/settings", ["Clés d’API", "Configuration en vigueur"]),
@@ -225,6 +225,30 @@ struct PanelRouteTests {
             #expect(panel.cookies["minibot_lang"] == "en")
             #expect(try await panel.get("/panel/calls").text.contains("No call matches."))
             #expect(try await panel.get("/panel/calls?lang=fr").text.contains("Aucun appel ne correspond."))
+        }
+    }
+
+    @Test func dataValuesAreShownInThePagesLanguage() async throws {
+        try await withPanel { panel in
+            try await seedPanel(panel.store, dataDir: panel.dataDir)
+            try await panel.store.importContacts { sink in try await sink.upsert([try upsert("+33633333333", first: "Zoé", status: .notInterested)], at: Date()) }
+            _ = try await panel.login()
+            let checks: [(String, [String], [String])] = [
+                ("/panel/calls/b?lang=en", ["Greeting", ">Positive<", "Completed", "Lead"], [">positive<", ">hello<"]),
+                ("/panel/calls/b?lang=fr", ["Accueil", ">Positif<", "Terminé"], [">positive<", ">hello<"]),
+                ("/panel/contacts?lang=en", [">Not interested<", "Not interested (1)"], [">Not_interested<", "Not_interested ("]),
+                ("/panel/contacts?lang=fr", [">Pas intéressé<"], [">Not_interested<"]),
+                ("/panel/calls?lang=en", ["No answer", ">Lead<"], [">no_answer<"]),
+                ("/panel/scenarios?lang=en", ["Greeting", "Offer", ">Not understood<", ">Silence<", "Goodbye (lead)", "(Not interested)", "(No answer)"],
+                 [">unknown<", "Not_interested", "No_answer"]),
+                ("/panel/scenarios?lang=fr", ["Accueil", "Proposition", ">Incompris<", "(Pas intéressé)"], [">unknown<", "Not_interested"]),
+                ("/panel?lang=en", ["No answer", "Lead"], ["No_answer", "Not_interested"]),
+            ]
+            for (path, present, absent) in checks {
+                let page = try await panel.get(path)
+                for text in present { #expect(page.text.contains(text), "\(path) lacks \(text)") }
+                for text in absent { #expect(!page.text.contains(text), "\(path) shows \(text)") }
+            }
         }
     }
 

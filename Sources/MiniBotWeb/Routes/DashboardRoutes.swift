@@ -111,7 +111,7 @@ extension WebPanel {
             var step: String?
             if call.status == .answered {
                 // A turn is stored once answered: none yet means the first prompt is playing.
-                step = try await store.interactions(callID: call.callID).last?.step ?? strings["step_start"]
+                step = try await store.interactions(callID: call.callID).last.map { Strings.label(panel.language, "step", $0.step) } ?? strings["step_start"]
             }
             rows.append(["id": call.callID, "phone": call.phone, "status": call.status.rawValue,
                          "status_label": strings["status_\(call.status.rawValue)"] ?? call.status.rawValue, "step": step ?? "—",

@@ -226,7 +226,7 @@ public enum Strings {
         ("campaign_paused", "En pause", "Paused"),
         ("campaign_completed", "Terminée", "Completed"),
         ("campaign_cancelled", "Annulée", "Cancelled"),
-        ("step_start", "début d’appel", "call start"),
+        ("step_start", "Début d’appel", "Call start"),
         ("contact_New", "Nouveau", "New"),
         ("contact_Queued", "En file", "Queued"),
         ("contact_No_answer", "Pas de réponse", "No answer"),
@@ -257,5 +257,35 @@ public enum Strings {
         ("detail_answered_at", "Décroché à", "Answered at"),
         ("detail_ended_at", "Terminé à", "Ended at"),
         ("other", "Autre", "Other"),
+        // What the callee meant (intents), or did (the other scenario events).
+        ("intent_positive", "Positif", "Positive"),
+        ("intent_negative", "Négatif", "Negative"),
+        ("intent_neutral", "Neutre", "Neutral"),
+        ("intent_question", "Question", "Question"),
+        ("intent_callback", "Rappel demandé", "Call back"),
+        ("intent_opt_out", "Opposition", "Opt-out"),
+        ("intent_silence", "Silence", "Silence"),
+        ("intent_unknown", "Incompris", "Not understood"),
+        ("intent_machine", "Répondeur", "Answering machine"),
+        ("amd_human", "Humain", "Human"),
+        ("amd_machine", "Répondeur", "Answering machine"),
+        ("amd_unknown", "Indéterminé", "Undecided"),
+        // The steps of the shipped scenario; a step of another scenario keeps its name.
+        ("step_hello", "Accueil", "Greeting"),
+        ("step_retry", "Relance", "Second try"),
+        ("step_q1", "Question 1", "Question 1"),
+        ("step_q2", "Question 2", "Question 2"),
+        ("step_q3", "Question 3", "Question 3"),
+        ("step_is_leads", "Proposition", "Offer"),
+        ("step_confirm", "Confirmation", "Confirmation"),
+        ("step_bye_success", "Au revoir (lead)", "Goodbye (lead)"),
+        ("step_bye_failed", "Au revoir", "Goodbye"),
     ]
+
+    /// A value that comes from the data (a status, an outcome, an intent, a
+    /// step's name…) in the page's language: the entry `prefix_value`, else
+    /// the value itself (a step of a scenario written for a campaign keeps its name).
+    static func label(_ language: Language, _ prefix: String, _ value: String) -> String {
+        table(language)["\(prefix)_\(value)"] ?? value
+    }
 }
