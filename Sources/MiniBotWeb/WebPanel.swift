@@ -73,6 +73,7 @@ public struct WebPanel: Sendable {
         registerCalls(on: router)
         registerScenarios(on: router)
         registerPromptUpload(on: router)
+        registerScenarioEditor(on: router)
         registerOptOuts(on: router)
         registerSettings(on: router)
     }

@@ -161,6 +161,21 @@ struct BrowserTests {
             #expect(try await browser.findAll("audio").count >= 9)
             try await shot("04-scenario")
 
+            // A copy of it with a longer first wait, checked by the validator, saved under a new name.
+            try await browser.click("#edit-scenario")
+            try await browser.wait(seconds: 10, "the scenario editor") { (try? await browser.find("#yaml")) != nil }
+            #expect(try await browser.execute("return document.getElementById('sc-name').value") as? String == "printemps-2")
+            _ = try await browser.execute("""
+                const area = document.getElementById('yaml'); area.value = area.value.replace('max_silence_seconds: 5', 'max_silence_seconds: 7'); return 1
+                """)
+            try await browser.click("button[value=check]")
+            try await browser.wait(seconds: 10, "the check") { (try? await browser.find("#editor-valid")) != nil }
+            try await shot("04b-scenario-editor")
+            try await browser.click("button[value=save]")
+            try await browser.wait(seconds: 10, "the saved scenario") { try await browser.pageText().contains("Scénario printemps-2 enregistré.") }
+            #expect(try await browser.pageText().contains("Le scénario est valide"), "the copy finds the same prompts")
+            #expect(FileManager.default.fileExists(atPath: data + "/scenarios/printemps-2.yaml"))
+
             // 4. Create and start a campaign (calling rules off: the test runs at any hour).
             try await browser.open(base + "/panel/campaigns")
             try await browser.type("#c-name", "Rénovation printemps")
