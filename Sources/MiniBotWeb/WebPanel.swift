@@ -107,7 +107,9 @@ public struct WebPanel: Sendable {
                                                                  secure: configuration.cookies.isSecure(request)))
         }
         if let token = request.cookies[CookiePolicy.session]?.value, !token.isEmpty {
-            panel.session = try await liveSession(tokenHash: Tokens.hash(token))
+            // What the dashboard fetches by itself is not a person's activity: it keeps no login alive.
+            let background = Self.backgroundPaths.contains(request.uri.path)
+            panel.session = try await liveSession(tokenHash: Tokens.hash(token), active: !background)
         }
         if let flash = request.cookies[Self.flashCookie]?.value, let decoded = Self.decodeFlash(flash) {
             panel.flash = decoded
@@ -115,6 +117,9 @@ public struct WebPanel: Sendable {
         }
         return panel
     }
+
+    /// Requests a page's script makes on its own (live updates).
+    static let backgroundPaths: Set<String> = ["/panel/live", "/panel/events"]
 
     typealias PageHandler = @Sendable (inout PanelRequest, APIRequestContext) async throws -> Response
     typealias ActionHandler = @Sendable (inout PanelRequest, FormFields, APIRequestContext) async throws -> Response

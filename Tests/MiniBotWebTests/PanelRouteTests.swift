@@ -153,6 +153,15 @@ struct PanelRouteTests {
             clock.advance(101)
             #expect(try await panel.get("/panel/calls").status == .seeOther, "an hour after the login, however active")
             #expect(try await panel.store.session(tokenHash: Tokens.hash(panel.cookies["minibot_session"] ?? ""), now: clock.now) == nil)
+
+            // The dashboard's own refreshes are no activity: an unattended screen is logged out.
+            #expect(try await panel.login().status == .seeOther)
+            for _ in 0..<2 {
+                clock.advance(290)
+                #expect(try await panel.get("/panel/live").status == .ok)
+            }
+            clock.advance(30)
+            #expect(try await panel.get("/panel/live").status == .seeOther, "ten minutes after the last page, however often the script polled")
         }
     }
 

@@ -68,15 +68,15 @@ extension WebPanel {
         SessionExpiry(lifetime: configuration.sessionLifetime, idle: configuration.sessionIdleTimeout)
     }
 
-    /// The session of a cookie, if it is still live; a request moves its idle expiry on.
-    func liveSession(tokenHash: String) async throws -> PanelSession? {
+    /// The session of a cookie, if it is still live; an `active` request moves its idle expiry on.
+    func liveSession(tokenHash: String, active: Bool) async throws -> PanelSession? {
         let now = self.now()
         guard var session = try await store.session(tokenHash: tokenHash, now: now) else { return nil }
         guard !sessionExpiry.isOver(session, now: now) else {
             try await store.deleteSession(tokenHash: tokenHash)
             return nil
         }
-        if let later = sessionExpiry.extended(session, now: now) {
+        if active, let later = sessionExpiry.extended(session, now: now) {
             try await store.extendSession(tokenHash: tokenHash, expiresAt: later)
             session.expiresAt = later
         }

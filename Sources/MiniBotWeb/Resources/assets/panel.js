@@ -26,7 +26,14 @@
   function refresh() {
     pending = null;
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        // The login ended (idle or at its lifetime): show the login page rather than stale figures.
+        if (response.redirected) {
+          window.location.reload();
+          return null;
+        }
+        return response.ok ? response.json() : null;
+      })
       .then(function (data) {
         if (!data) { return; }
         var active = document.getElementById("active-calls");
