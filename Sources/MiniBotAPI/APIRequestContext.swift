@@ -1,16 +1,20 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import MiniBotStore
 
 /// The one request context of the API: Hummingbird's core storage plus the
 /// API key that authenticated the request (nil on the public routes).
-public struct APIRequestContext: RequestContext {
+public struct APIRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``APIKeyAuth`` once the bearer key is checked.
     public var apiKey: APIKeyRecord?
+    /// The peer of the connection (the panel throttles failed logins by client address).
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// CSV uploads of a few hundred thousand contacts fit.

@@ -168,6 +168,8 @@ public protocol Store: Sendable {
     /// The session whose token hashes to `tokenHash`, unless it expired at `now`.
     func session(tokenHash: String, now: Date) async throws -> PanelSession?
     func deleteSession(tokenHash: String) async throws
+    /// Moves a session's expiry (its user was active): to `expiresAt`, never earlier than it was.
+    func extendSession(tokenHash: String, expiresAt: Date) async throws
     /// Removes sessions expired at `now`; returns how many.
     func deleteExpiredSessions(now: Date) async throws -> Int
     /// Calls started in [from, to), per hour, status and outcome.

@@ -9,19 +9,32 @@ import MiniBotStore
 /// How `minibot serve` runs the panel.
 public struct PanelConfiguration: Sendable {
     public var cookies: CookiePolicy
-    /// How long a login lasts.
+    /// How long a login lasts at most, however active.
     public var sessionLifetime: TimeInterval
+    /// How long a login lasts without a request.
+    public var sessionIdleTimeout: TimeInterval
+    /// Who a request comes from (the reverse proxies whose `X-Forwarded-For` is believed).
+    public var clientAddress: ClientAddress
     /// The time zone of "today" and of the dates shown.
     public var timeZone: TimeZone
     /// PBKDF2 rounds for new password hashes.
     public var passwordRounds: Int
 
-    public init(cookies: CookiePolicy = .init(), sessionLifetime: TimeInterval = 12 * 3600,
-                timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .gmt, passwordRounds: Int = PasswordHasher.defaultRounds) {
+    public init(cookies: CookiePolicy = .init(), sessionLifetime: TimeInterval = 12 * 3600, sessionIdleTimeout: TimeInterval = 2 * 3600,
+                clientAddress: ClientAddress = .init(), timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .gmt,
+                passwordRounds: Int = PasswordHasher.defaultRounds) {
         self.cookies = cookies
         self.sessionLifetime = sessionLifetime
+        self.sessionIdleTimeout = min(sessionIdleTimeout, sessionLifetime)
+        self.clientAddress = clientAddress
         self.timeZone = timeZone
         self.passwordRounds = passwordRounds
+    }
+
+    /// From the configuration's `panel:` section.
+    public init(_ settings: MiniBotConfig.Panel, cookies: CookiePolicy = .init()) {
+        self.init(cookies: cookies, sessionLifetime: settings.sessionLifetime, sessionIdleTimeout: settings.sessionIdleTimeout,
+                  clientAddress: ClientAddress(trustedProxies: settings.trustedProxies))
     }
 }
 
@@ -33,14 +46,20 @@ public struct WebPanel: Sendable {
     let configuration: PanelConfiguration
     let renderer: PageRenderer
     let throttle: LoginThrottle
+    /// The time of sessions and of the login throttle (a manual clock in tests).
+    let now: @Sendable () -> Date
     var store: any Store { environment.store }
     var logger: Logger { environment.logger }
 
-    public init(environment: APIEnvironment, configuration: PanelConfiguration = .init(), throttle: LoginThrottle = LoginThrottle()) throws {
+    /// `throttle` nil: the configuration's (`panel.login_max_failures` in `panel.login_window` per client address).
+    public init(environment: APIEnvironment, configuration: PanelConfiguration = .init(), throttle: LoginThrottle? = nil,
+                now: @escaping @Sendable () -> Date = { Date() }) throws {
         self.environment = environment
         self.configuration = configuration
         self.renderer = try PageRenderer()
-        self.throttle = throttle
+        let settings = environment.config.panel
+        self.throttle = throttle ?? LoginThrottle(perAddress: LoginThrottleState(limit: settings.loginMaxFailures, window: settings.loginWindow))
+        self.now = now
     }
 
     /// Adds the panel's routes to the API's router.
@@ -54,6 +73,7 @@ public struct WebPanel: Sendable {
         registerCalls(on: router)
         registerScenarios(on: router)
         registerPromptUpload(on: router)
+        registerScenarioEditor(on: router)
         registerOptOuts(on: router)
         registerSettings(on: router)
     }
@@ -87,7 +107,9 @@ public struct WebPanel: Sendable {
                                                                  secure: configuration.cookies.isSecure(request)))
         }
         if let token = request.cookies[CookiePolicy.session]?.value, !token.isEmpty {
-            panel.session = try await store.session(tokenHash: Tokens.hash(token), now: Date())
+            // What the dashboard fetches by itself is not a person's activity: it keeps no login alive.
+            let background = Self.backgroundPaths.contains(request.uri.path)
+            panel.session = try await liveSession(tokenHash: Tokens.hash(token), active: !background)
         }
         if let flash = request.cookies[Self.flashCookie]?.value, let decoded = Self.decodeFlash(flash) {
             panel.flash = decoded
@@ -95,6 +117,9 @@ public struct WebPanel: Sendable {
         }
         return panel
     }
+
+    /// Requests a page's script makes on its own (live updates).
+    static let backgroundPaths: Set<String> = ["/panel/live", "/panel/events"]
 
     typealias PageHandler = @Sendable (inout PanelRequest, APIRequestContext) async throws -> Response
     typealias ActionHandler = @Sendable (inout PanelRequest, FormFields, APIRequestContext) async throws -> Response

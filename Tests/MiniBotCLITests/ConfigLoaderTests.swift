@@ -83,6 +83,10 @@ struct ConfigLoaderTests {
         ("webhooks:\n  - {url: 'http://a/', colour: red}\n", "webhooks.colour"),
         ("amd:\n  short_greeting: 6000\n", "amd.short_greeting (6000 ms) must be shorter than amd.greeting (5000 ms)"),
         ("amd:\n  transcript_wait: -5\n", "amd.transcript_wait must be 0 or more milliseconds"),
+        ("panel:\n  session_idle_timeout: 30\n", "panel.session_idle_timeout must be at least 60 seconds"),
+        ("panel:\n  session_lifetime: 3600\n  session_idle_timeout: 7200\n", "must not exceed panel.session_lifetime"),
+        ("panel:\n  login_max_failures: 0\n", "panel.login_max_failures must be at least 1"),
+        ("panel:\n  trusted_proxies: [proxy.local]\n", "'proxy.local' is not an IPv4 or IPv6 address"),
     ])
     func mistakes(yaml: String, message: String) throws {
         write(yaml)
@@ -92,6 +96,14 @@ struct ConfigLoaderTests {
         } catch {
             #expect("\(error)".contains(message), "\(error)")
         }
+    }
+
+    @Test func panelSessionsAndProxiesFromFileAndEnvironment() throws {
+        #expect(try loader().load().config.panel == .init(sessionLifetime: 43_200, sessionIdleTimeout: 7_200, loginMaxFailures: 5, loginWindow: 600))
+        write("panel:\n  session_lifetime: 28800\n  session_idle_timeout: 1800\n")
+        let config = try loader(["MINIBOT_PANEL_TRUSTED_PROXIES": "10.0.0.2, ::1", "MINIBOT_PANEL_LOGIN_MAX_FAILURES": "3"]).load().config
+        #expect(config.panel.sessionLifetime == 28_800 && config.panel.sessionIdleTimeout == 1_800)
+        #expect(config.panel.trustedProxies == ["10.0.0.2", "::1"] && config.panel.loginMaxFailures == 3)
     }
 
     @Test func unknownEnvironmentVariableIsAnError() {

@@ -2,6 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import MiniBotCore
+import MiniBotDialer
+import MiniBotStore
 import Testing
 @testable import MiniBotWeb
 
@@ -83,19 +86,73 @@ struct AuthPieceTests {
         #expect(plain.isSecure(tls))
     }
 
-    @Test func failedLoginsAreThrottledPerNameForAWindow() {
-        var throttle = LoginThrottleState(limit: 3, window: 600)
+    @Test func failedLoginsAreSlowedThenRefusedPerKeyForAWindow() {
+        var throttle = LoginThrottleState(limit: 5, window: 600, slowAfter: 2, delayStep: 1)
         let start = Date(timeIntervalSince1970: 1_000_000)
-        for attempt in 0..<3 {
-            #expect(throttle.retryAfter("marie", now: start.addingTimeInterval(Double(attempt))) == nil)
-            throttle.failed("marie", now: start.addingTimeInterval(Double(attempt)))
+        var delays: [TimeInterval] = []
+        for attempt in 0..<5 {
+            #expect(throttle.retryAfter("192.0.2.7", now: start.addingTimeInterval(Double(attempt))) == nil)
+            delays.append(throttle.failed("192.0.2.7", now: start.addingTimeInterval(Double(attempt))))
         }
-        #expect(throttle.retryAfter("marie", now: start.addingTimeInterval(10)) == 590)
-        #expect(throttle.retryAfter("paul", now: start.addingTimeInterval(10)) == nil)
-        #expect(throttle.retryAfter("marie", now: start.addingTimeInterval(601)) == nil)
-        throttle.failed("paul", now: start)
-        throttle.succeeded("paul")
-        #expect(throttle.retryAfter("paul", now: start) == nil)
+        // The first two answer at once, then each waits a second more.
+        #expect(delays == [0, 0, 1, 2, 3])
+        #expect(throttle.retryAfter("192.0.2.7", now: start.addingTimeInterval(10)) == 590)
+        #expect(throttle.retryAfter("192.0.2.8", now: start.addingTimeInterval(10)) == nil)
+        #expect(throttle.retryAfter("192.0.2.7", now: start.addingTimeInterval(599)) == 1)
+        #expect(throttle.retryAfter("192.0.2.7", now: start.addingTimeInterval(601)) == nil, "the window has passed since the first failure")
+        // A success forgets the failures.
+        for attempt in 0..<4 { throttle.failed("192.0.2.8", now: start.addingTimeInterval(Double(attempt))) }
+        throttle.succeeded("192.0.2.8")
+        #expect(throttle.failureCount("192.0.2.8", now: start.addingTimeInterval(5)) == 0)
+        for attempt in 0..<4 { throttle.failed("192.0.2.8", now: start.addingTimeInterval(Double(10 + attempt))) }
+        #expect(throttle.retryAfter("192.0.2.8", now: start.addingTimeInterval(20)) == nil)
+    }
+
+    @Test func throttleRefusesAnAddressWhateverTheNameAndANameFromAnyAddress() {
+        let throttle = LoginThrottle(perAddress: .init(limit: 3, window: 600), perName: .init(limit: 4, window: 900))
+        let now = Date(timeIntervalSince1970: 2_000_000)
+        for name in ["marie", "paul", "root"] { _ = throttle.failed(address: "198.51.100.1", name: name, now: now) }
+        #expect(throttle.retryAfter(address: "198.51.100.1", name: "alain", now: now) == 600)
+        #expect(throttle.retryAfter(address: "198.51.100.2", name: "alain", now: now) == nil)
+        // One name tried from many addresses.
+        for address in ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"] { _ = throttle.failed(address: address, name: "alain", now: now) }
+        #expect(throttle.retryAfter(address: "203.0.113.9", name: "alain", now: now) == 900)
+        #expect(throttle.retryAfter(address: "203.0.113.9", name: "marie", now: now) == nil)
+    }
+
+    @Test func forwardedForIsBelievedOnlyFromATrustedProxy() {
+        let direct = ClientAddress()
+        #expect(direct.resolve(peer: "198.51.100.4", forwardedFor: ["203.0.113.9"]) == "198.51.100.4")
+        #expect(direct.resolve(peer: nil, forwardedFor: ["203.0.113.9"]) == "unknown")
+        #expect(direct.resolve(peer: "::ffff:127.0.0.1", forwardedFor: []) == "127.0.0.1")
+        let proxied = ClientAddress(trustedProxies: ["10.0.0.2", "10.0.0.3", "::1"])
+        #expect(proxied.resolve(peer: "10.0.0.2", forwardedFor: ["203.0.113.9"]) == "203.0.113.9")
+        // Read from the right: what the client wrote itself (left) is not believed past an untrusted hop.
+        #expect(proxied.resolve(peer: "10.0.0.2", forwardedFor: ["1.2.3.4, 203.0.113.9", "10.0.0.3"]) == "203.0.113.9")
+        #expect(proxied.resolve(peer: "::1", forwardedFor: ["[2001:db8::7]"]) == "2001:db8::7")
+        #expect(proxied.resolve(peer: "10.0.0.2", forwardedFor: []) == "10.0.0.2")
+        #expect(proxied.resolve(peer: "198.51.100.4", forwardedFor: ["203.0.113.9"]) == "198.51.100.4", "not a trusted proxy")
+    }
+
+    @Test func sessionsEndWhenIdleAndAtTheirLifetime() {
+        let expiry = SessionExpiry(lifetime: 3600, idle: 600)
+        let start = Date(timeIntervalSince1970: 3_000_000)
+        var session = PanelSession(tokenHash: "h", userName: "marie", csrfToken: "c", createdAt: start, expiresAt: expiry.initial(at: start))
+        #expect(session.expiresAt == start.addingTimeInterval(600))
+        // A request soon after is not worth a write; one later moves the expiry on.
+        #expect(expiry.extended(session, now: start.addingTimeInterval(30)) == nil)
+        #expect(expiry.extended(session, now: start.addingTimeInterval(500)) == start.addingTimeInterval(1100))
+        #expect(!expiry.isOver(session, now: start.addingTimeInterval(599)))
+        #expect(expiry.isOver(session, now: start.addingTimeInterval(600)))
+        // Never past the lifetime, however active.
+        session.expiresAt = start.addingTimeInterval(3560)
+        #expect(expiry.extended(session, now: start.addingTimeInterval(3400)) == nil, "40 s more is not worth a write")
+        session.expiresAt = start.addingTimeInterval(3300)
+        #expect(expiry.extended(session, now: start.addingTimeInterval(3200)) == start.addingTimeInterval(3600))
+        // A lifetime shortened since the login counts too.
+        session.expiresAt = start.addingTimeInterval(7000)
+        #expect(expiry.isOver(session, now: start.addingTimeInterval(3600)))
+        #expect(SessionExpiry(lifetime: 300, idle: 900).idle == 300)
     }
 
     @Test func formFieldsDecodePlusAndPercent() {
@@ -141,6 +198,28 @@ struct AuthPieceTests {
         #expect(used.subtracting(Strings.french.keys).isEmpty, "missing in French: \(used.subtracting(Strings.french.keys).sorted())")
         #expect(Set(Strings.french.keys) == Set(Strings.english.keys))
         #expect(Strings.entries.count == Strings.french.count, "a key is listed twice")
+    }
+
+    @Test func valuesFromTheDataHaveLabelsInBothLanguages() throws {
+        let builtin = try ScenarioLoader.parse(try ScenarioLoader.builtinText)
+        let values: [(String, [String])] = [
+            ("status", CallStatus.allCases.map(\.rawValue)), ("contact", ContactStatus.allCases.map(\.rawValue)),
+            ("campaign", CampaignStatus.allCases.map(\.rawValue)), ("queue", QueueStatus.allCases.map(\.rawValue)),
+            ("intent", ScenarioEvent.allCases.map(\.rawValue) + Intent.allCases.map(\.rawValue)), ("amd", AMDResult.allCases.map(\.rawValue)),
+            ("step", Array(builtin.steps.keys)),
+        ]
+        for (prefix, raws) in values {
+            for raw in raws {
+                #expect(Strings.french["\(prefix)_\(raw)"] != nil, "no label for \(prefix) \(raw)")
+                #expect(!Strings.label(.en, prefix, raw).contains("_"), "\(prefix) \(raw) in English: \(Strings.label(.en, prefix, raw))")
+            }
+        }
+        #expect(Strings.label(.en, "contact", "Not_interested") == "Not interested")
+        #expect(Strings.label(.fr, "contact", "Not_interested") == "Pas intéressé")
+        #expect(Strings.label(.en, "status", "no_answer") == "No answer")
+        #expect(Strings.label(.fr, "intent", "positive") == "Positif" && Strings.label(.en, "intent", "positive") == "Positive")
+        #expect(Strings.label(.en, "step", "hello") == "Greeting")
+        #expect(Strings.label(.en, "step", "my_own_step") == "my_own_step", "a scenario's own step keeps its name")
     }
 
     @Test func configurationSecretsAreMasked() {

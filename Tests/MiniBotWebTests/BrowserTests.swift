@@ -161,6 +161,21 @@ struct BrowserTests {
             #expect(try await browser.findAll("audio").count >= 9)
             try await shot("04-scenario")
 
+            // A copy of it with a longer first wait, checked by the validator, saved under a new name.
+            try await browser.click("#edit-scenario")
+            try await browser.wait(seconds: 10, "the scenario editor") { (try? await browser.find("#yaml")) != nil }
+            #expect(try await browser.execute("return document.getElementById('sc-name').value") as? String == "printemps-2")
+            _ = try await browser.execute("""
+                const area = document.getElementById('yaml'); area.value = area.value.replace('max_silence_seconds: 5', 'max_silence_seconds: 7'); return 1
+                """)
+            try await browser.click("button[value=check]")
+            try await browser.wait(seconds: 10, "the check") { (try? await browser.find("#editor-valid")) != nil }
+            try await shot("04b-scenario-editor")
+            try await browser.click("button[value=save]")
+            try await browser.wait(seconds: 10, "the saved scenario") { try await browser.pageText().contains("Scénario printemps-2 enregistré.") }
+            #expect(try await browser.pageText().contains("Le scénario est valide"), "the copy finds the same prompts")
+            #expect(FileManager.default.fileExists(atPath: data + "/scenarios/printemps-2.yaml"))
+
             // 4. Create and start a campaign (calling rules off: the test runs at any hour).
             try await browser.open(base + "/panel/campaigns")
             try await browser.type("#c-name", "Rénovation printemps")
@@ -175,6 +190,8 @@ struct BrowserTests {
             // 5. Watch the calls live on the dashboard: the page is not reloaded, the event stream updates it.
             try await browser.open(base + "/panel")
             _ = try await browser.execute("window.__stayed = true; return 1")
+            let dashboardWindow = try await browser.window
+            #expect(try await browser.text("#latest-leads").contains("Pas encore de lead."))
             try await browser.wait(seconds: 90, "a call on the line on the dashboard") {
                 try await browser.findAll("#active-calls .badge-answered").count > 0
             }
@@ -184,7 +201,9 @@ struct BrowserTests {
             #expect(WebDriver.bool(try await browser.execute("return window.__stayed === true")) == true)
             try await shot("06-dashboard-live")
 
-            // 6. The campaign's progress, live, to the end.
+            // 6. The campaign's progress, live, to the end, in a window of its own (the dashboard stays open in the first).
+            let campaignWindow = try await browser.newWindow()
+            try await browser.switchTo(window: campaignWindow)
             try await browser.open(campaignURL)
             _ = try await browser.execute("window.__stayed = true; return 1")
             try await shot("07-campaign-running")
@@ -194,6 +213,16 @@ struct BrowserTests {
             #expect(WebDriver.bool(try await browser.execute("return window.__stayed === true")) == true, "the progress must update without a reload")
             #expect(try await browser.text("#campaign-progress").contains("2 / 2"))
             try await shot("08-campaign-done")
+            try await browser.closeWindow()
+            try await browser.switchTo(window: dashboardWindow)
+
+            // The dashboard, never reloaded, shows the new lead among the latest.
+            try await browser.wait(seconds: 20, "the lead among the latest leads on the dashboard") {
+                try await browser.text("#latest-leads").contains(Self.interested.phone)
+            }
+            #expect(!(try await browser.text("#latest-leads")).contains(Self.refuses.phone))
+            #expect(WebDriver.bool(try await browser.execute("return window.__stayed === true")) == true, "the leads must update without a reload")
+            try await shot("08b-dashboard-latest-leads")
 
             // 7. The calls, then the lead's call: audio, transcript.
             try await browser.open(base + "/panel/calls")
@@ -212,8 +241,9 @@ struct BrowserTests {
                 a.currentTime = 2; a.play().then(() => setTimeout(() => { done(a.currentTime); a.pause(); }, 1500)).catch(e => done(-1));
                 """).flatMap(WebDriver.number) ?? -1
             #expect(played > 2.5, "the player did not seek and play (at \(played) s)")
+            let leadCallURL = try await browser.url
             let transcript = try await browser.text(".transcript")
-            for text in ["hello", "q1", "is_leads", "positive"] { #expect(transcript.contains(text), "transcript lacks \(text): \(transcript)") }
+            for text in ["Accueil", "Question 1", "Proposition", "Positif"] { #expect(transcript.contains(text), "transcript lacks \(text): \(transcript)") }
             #expect(try await browser.findAll(".transcript .confidence").count >= 3)
             try await shot("10-call-lead")
 
@@ -228,7 +258,7 @@ struct BrowserTests {
             try await browser.open(base + "/panel/calls?phone=%2B\(Self.refuses.phone.dropFirst())")
             try await browser.click("tbody a[href^='/panel/calls/']")
             try await browser.wait(seconds: 10, "the refusal's call page") { (try? await browser.find(".transcript")) != nil }
-            #expect(try await browser.text(".transcript").contains("negative"))
+            #expect(try await browser.text(".transcript").contains("Négatif"))
             try await shot("11-call-refusal")
             try await browser.open(base + "/panel/campaigns")
             try await shot("12-campaigns")
@@ -248,6 +278,12 @@ struct BrowserTests {
             try await browser.open(base + "/panel?lang=en")
             #expect(try await browser.text("h1") == "Dashboard")
             try await shot("16-dashboard-english")
+            // The data's values too: steps, intents, statuses.
+            try await browser.open(leadCallURL)
+            let english = try await browser.text(".transcript")
+            for text in ["Greeting", "Question 1", "Offer", "Positive"] { #expect(english.contains(text), "English transcript lacks \(text): \(english)") }
+            #expect(!english.contains("positive") && !english.contains("is_leads"))
+            try await shot("16b-call-english")
             try await browser.open(base + "/panel?lang=fr")
 
             // 10. On a phone.

@@ -80,8 +80,19 @@ extension TestResponse {
     var text: String { String(buffer: body) }
 }
 
+/// A clock that moves only when told to, for sessions and the login throttle.
+final class ManualClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(_ start: Date = Date()) { current = Mutex(start) }
+
+    var now: Date { current.withLock { $0 } }
+    func advance(_ seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}
+
 /// Runs `body` against the panel (and the API) over a fresh store of `backend`.
-func withPanel(_ backend: Backend = .sqlite, mode: TestingSetup = .router, throttle: LoginThrottle = LoginThrottle(),
+func withPanel(_ backend: Backend = .sqlite, mode: TestingSetup = .router, configuration: PanelConfiguration = PanelConfiguration(passwordRounds: 1000),
+               throttle: LoginThrottle = LoginThrottle(), clock: ManualClock? = nil,
                _ body: @escaping @Sendable (PanelHarness) async throws -> Void) async throws {
     try await withFreshStore(backend) { store, _ in
         let dataDir = temporaryFolder("minibot-panel")
@@ -91,7 +102,7 @@ func withPanel(_ backend: Backend = .sqlite, mode: TestingSetup = .router, throt
                                              createdAt: now, updatedAt: now))
         let environment = APIEnvironment(store: store, config: MiniBotConfig(dataDir: dataDir), checkPrompts: false, logger: testLogger) { .idle }
         let router = APIRouter(environment: environment).router
-        try WebPanel(environment: environment, configuration: PanelConfiguration(passwordRounds: 1000), throttle: throttle).register(on: router)
+        try WebPanel(environment: environment, configuration: configuration, throttle: throttle, now: { clock?.now ?? Date() }).register(on: router)
         let app = Application(router: router)
         try await app.test(mode) { client in
             try await body(PanelHarness(store: store, dataDir: dataDir, client: client))

@@ -57,7 +57,7 @@ struct PanelRouteTests {
     }
 
     @Test func wrongPasswordsFailAndAreThrottled() async throws {
-        try await withPanel(throttle: LoginThrottle(LoginThrottleState(limit: 3, window: 600))) { panel in
+        try await withPanel(throttle: LoginThrottle(perAddress: LoginThrottleState(limit: 3, window: 600, delayStep: 0))) { panel in
             for _ in 0..<3 {
                 let failed = try await panel.login("marie", "wrong password")
                 #expect(failed.status == .unauthorized)
@@ -67,8 +67,101 @@ struct PanelRouteTests {
             let throttled = try await panel.login()
             #expect(throttled.status == .tooManyRequests)
             #expect(throttled.headers[.retryAfter] != nil)
+            #expect(throttled.text.contains("Trop de tentatives : réessayez dans 10 minutes."))
             #expect(panel.cookies["minibot_session"] == nil)
-            #expect(try await panel.login("nobody", "whatever").status == .unauthorized)
+        }
+    }
+
+    /// Issue #10: five failures from one address, whatever the names, and the sixth attempt is refused, right password or not.
+    @Test func aSixthAttemptFromOneAddressIsRefusedWhateverTheNameUntilTheWindowPasses() async throws {
+        let clock = ManualClock()
+        try await withPanel(throttle: LoginThrottle(perAddress: LoginThrottleState(limit: 5, window: 600, slowAfter: 2, delayStep: 0.05)),
+                            clock: clock) { panel in
+            for name in ["marie", "admin", "root", "paul", "marie"] {
+                #expect(try await panel.login(name, "wrong password").status == .unauthorized)
+                clock.advance(10)
+            }
+            let refused = try await panel.login()
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.retryAfter] == "550", "600 s from the first failure, 50 s ago")
+            #expect(panel.cookies["minibot_session"] == nil)
+            #expect(try await panel.login("someone-else", "x").status == .tooManyRequests)
+            clock.advance(551)
+            #expect(try await panel.login().status == .seeOther, "the window has passed")
+
+            // A success forgets the address's failures.
+            panel.forgetCookies()
+            for _ in 0..<4 { #expect(try await panel.login("marie", "wrong password").status == .unauthorized) }
+            #expect(try await panel.login().status == .seeOther)
+            panel.forgetCookies()
+            for _ in 0..<4 { #expect(try await panel.login("marie", "wrong password").status == .unauthorized) }
+            #expect(try await panel.login().status == .seeOther)
+        }
+    }
+
+    /// A login as if through a proxy that says the client is `client`.
+    static func attempt(_ panel: PanelHarness, from client: String, password: String) async throws -> HTTPResponse.Status {
+        let forwarded: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: client]
+        let form = try await panel.send(.get, "/panel/login", headers: forwarded)
+        let body = [("csrf", panel.csrf(from: form)), ("name", PanelHarness.user), ("password", password)]
+            .map { "\(panel.encode($0.0))=\(panel.encode($0.1))" }.joined(separator: "&")
+        return try await panel.send(.post, "/panel/login", body: body, contentType: "application/x-www-form-urlencoded", headers: forwarded).status
+    }
+
+    /// Over a real socket: behind a trusted proxy each X-Forwarded-For client has its own count; without one, the header changes nothing.
+    @Test func forwardedForNamesTheClientOnlyBehindATrustedProxy() async throws {
+        let throttle = { LoginThrottle(perAddress: LoginThrottleState(limit: 2, window: 600, delayStep: 0), perName: LoginThrottleState(limit: 100)) }
+        let proxied = PanelConfiguration(clientAddress: ClientAddress(trustedProxies: ["127.0.0.1", "::1"]), passwordRounds: 1000)
+        try await withPanel(mode: .live, configuration: proxied, throttle: throttle()) { panel in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<2 { statuses.append(try await Self.attempt(panel, from: "203.0.113.5", password: "wrong")) }
+            statuses.append(try await Self.attempt(panel, from: "203.0.113.5", password: PanelHarness.password))
+            statuses.append(try await Self.attempt(panel, from: "203.0.113.6", password: PanelHarness.password))
+            #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests, .seeOther])
+        }
+        try await withPanel(mode: .live, throttle: throttle()) { panel in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<2 { statuses.append(try await Self.attempt(panel, from: "203.0.113.5", password: "wrong")) }
+            // Anyone can write the header: without a trusted proxy it is the connection's address that counts.
+            statuses.append(try await Self.attempt(panel, from: "203.0.113.6", password: PanelHarness.password))
+            #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests])
+        }
+    }
+
+    @Test func sessionsEndAfterIdlingAndAtTheirLifetimeHoweverActive() async throws {
+        let clock = ManualClock()
+        let configuration = PanelConfiguration(sessionLifetime: 3600, sessionIdleTimeout: 600, passwordRounds: 1000)
+        try await withPanel(configuration: configuration, clock: clock) { panel in
+            let login = try await panel.login()
+            #expect(login.status == .seeOther)
+            let cookie = try #require(login.headers[values: .setCookie].first { $0.hasPrefix("minibot_session=") })
+            #expect(cookie.contains("Max-Age=3600"))
+            // Each request moves the idle expiry on.
+            for _ in 0..<3 {
+                clock.advance(500)
+                #expect(try await panel.get("/panel").status == .ok)
+            }
+            clock.advance(601)
+            let idle = try await panel.get("/panel")
+            #expect(idle.status == .seeOther && idle.headers[.location]?.hasPrefix("/panel/login") == true, "ten idle minutes end the login")
+
+            #expect(try await panel.login().status == .seeOther)
+            for _ in 0..<7 {
+                clock.advance(500)
+                #expect(try await panel.get("/panel/calls").status == .ok)
+            }
+            clock.advance(101)
+            #expect(try await panel.get("/panel/calls").status == .seeOther, "an hour after the login, however active")
+            #expect(try await panel.store.session(tokenHash: Tokens.hash(panel.cookies["minibot_session"] ?? ""), now: clock.now) == nil)
+
+            // The dashboard's own refreshes are no activity: an unattended screen is logged out.
+            #expect(try await panel.login().status == .seeOther)
+            for _ in 0..<2 {
+                clock.advance(290)
+                #expect(try await panel.get("/panel/live").status == .ok)
+            }
+            clock.advance(30)
+            #expect(try await panel.get("/panel/live").status == .seeOther, "ten minutes after the last page, however often the script polled")
         }
     }
 
@@ -114,7 +207,7 @@ struct PanelRouteTests {
                 ("/panel/calls", ["2 appels", "+33611111111"]),
                 ("/panel/calls?lead=true", ["1 appels"]),
                 ("/panel/calls?campaign_id=c1&status=completed", ["+33622222222"]),
-                ("/panel/calls/b", ["oui bonjour", "positive", "0.91", "/panel/files/assembled/b.wav", "<audio"]),
+                ("/panel/calls/b", ["oui bonjour", "Positif", "0.91", "/panel/files/assembled/b.wav", "<audio"]),
                 ("/panel/scenarios", ["hello", "is_leads", "bye_success"]),
                 ("/panel/optouts", ["La liste est vide."]),
                 ("/panel/settings", ["Clés d’API", "Configuration en vigueur"]),
@@ -141,6 +234,46 @@ struct PanelRouteTests {
             #expect(panel.cookies["minibot_lang"] == "en")
             #expect(try await panel.get("/panel/calls").text.contains("No call matches."))
             #expect(try await panel.get("/panel/calls?lang=fr").text.contains("Aucun appel ne correspond."))
+        }
+    }
+
+    @Test func dataValuesAreShownInThePagesLanguage() async throws {
+        try await withPanel { panel in
+            try await seedPanel(panel.store, dataDir: panel.dataDir)
+            try await panel.store.importContacts { sink in try await sink.upsert([try upsert("+33633333333", first: "Zoé", status: .notInterested)], at: Date()) }
+            _ = try await panel.login()
+            let checks: [(String, [String], [String])] = [
+                ("/panel/calls/b?lang=en", ["Greeting", ">Positive<", "Completed", "Lead"], [">positive<", ">hello<"]),
+                ("/panel/calls/b?lang=fr", ["Accueil", ">Positif<", "Terminé"], [">positive<", ">hello<"]),
+                ("/panel/contacts?lang=en", [">Not interested<", "Not interested (1)"], [">Not_interested<", "Not_interested ("]),
+                ("/panel/contacts?lang=fr", [">Pas intéressé<"], [">Not_interested<"]),
+                ("/panel/calls?lang=en", ["No answer", ">Lead<"], [">no_answer<"]),
+                ("/panel/scenarios?lang=en", ["Greeting", "Offer", ">Not understood<", ">Silence<", "Goodbye (lead)", "(Not interested)", "(No answer)"],
+                 [">unknown<", "Not_interested", "No_answer"]),
+                ("/panel/scenarios?lang=fr", ["Accueil", "Proposition", ">Incompris<", "(Pas intéressé)"], [">unknown<", "Not_interested"]),
+                ("/panel?lang=en", ["No answer", "Lead"], ["No_answer", "Not_interested"]),
+            ]
+            for (path, present, absent) in checks {
+                let page = try await panel.get(path)
+                for text in present { #expect(page.text.contains(text), "\(path) lacks \(text)") }
+                for text in absent { #expect(!page.text.contains(text), "\(path) shows \(text)") }
+            }
+        }
+    }
+
+    @Test func theLiveUpdateCarriesTheLatestLeads() async throws {
+        try await withPanel { panel in
+            _ = try await panel.login()
+            func leads() async throws -> String {
+                let json = try JSONSerialization.jsonObject(with: Data(try await panel.get("/panel/live").text.utf8)) as? [String: Any]
+                return json?["leads_html"] as? String ?? ""
+            }
+            #expect(try await leads().contains("Pas encore de lead."))
+            #expect(try await panel.get("/panel").text.contains("id=\"latest-leads\""))
+            try await seedPanel(panel.store, dataDir: panel.dataDir)
+            let html = try await leads()
+            #expect(html.contains("+33622222222") && html.contains("/panel/calls/b") && !html.contains("+33611111111"))
+            #expect(html.contains("Exporter les leads"))
         }
     }
 
@@ -318,6 +451,11 @@ struct PanelStoreTests {
             try await store.createSession(PanelSession(tokenHash: "t2", userName: "alain", csrfToken: "c2", createdAt: now, expiresAt: now.addingTimeInterval(10)))
             #expect(try await store.session(tokenHash: "t1", now: now) == session)
             #expect(try await store.session(tokenHash: "t1", now: now.addingTimeInterval(60)) == nil)
+            // Activity moves the expiry later, never earlier.
+            try await store.extendSession(tokenHash: "t1", expiresAt: now.addingTimeInterval(120))
+            try await store.extendSession(tokenHash: "t1", expiresAt: now.addingTimeInterval(90))
+            #expect(try await store.session(tokenHash: "t1", now: now.addingTimeInterval(100))?.expiresAt == now.addingTimeInterval(120))
+            try await store.extendSession(tokenHash: "missing", expiresAt: now.addingTimeInterval(120))
             #expect(try await store.deleteExpiredSessions(now: now.addingTimeInterval(30)) == 1)
             #expect(try await store.setUserPassword(name: "marie", hash: "h9", at: now.addingTimeInterval(5)))
             #expect(try await store.user(name: "marie")?.passwordHash == "h9")

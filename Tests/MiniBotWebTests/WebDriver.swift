@@ -145,6 +145,22 @@ final class WebDriver: Sendable {
 
     func open(_ url: String) async throws { try await command("POST", "/url", ["url": url]) }
 
+    /// The handle of the window commands go to.
+    var window: String { get async throws { try await command("GET", "/window") as? String ?? "" } }
+
+    /// Opens a new browser window and returns its handle; commands still go to the current one.
+    func newWindow() async throws -> String {
+        guard let value = try await command("POST", "/window/new", ["type": "window"]) as? [String: Any], let handle = value["handle"] as? String else {
+            throw Failure(description: "no new window")
+        }
+        return handle
+    }
+
+    func switchTo(window handle: String) async throws { try await command("POST", "/window", ["handle": handle]) }
+
+    /// Closes the current window (switch to another one after).
+    func closeWindow() async throws { try await command("DELETE", "/window") }
+
     var url: String { get async throws { try await command("GET", "/url") as? String ?? "" } }
 
     func find(_ css: String) async throws -> String {

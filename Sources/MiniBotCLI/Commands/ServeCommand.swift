@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
                 dialer?.state.withLock { $0 } ?? .unknown
             }
             let panel = try WebPanel(environment: environment, configuration: PanelConfiguration(
-                cookies: CookiePolicy(trustForwardedProto: trustForwardedProto, alwaysSecure: secureCookies)))
+                runtime.config.panel, cookies: CookiePolicy(trustForwardedProto: trustForwardedProto, alwaysSecure: secureCookies)))
             let api = makeAPIApplication(environment: environment, host: host, port: port) { panel.register(on: $0) }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: api, serviceName: "api")]
             if let dialer {

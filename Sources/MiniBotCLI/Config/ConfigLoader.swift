@@ -121,6 +121,27 @@ public struct ConfigLoader {
         let webhookProblems = config.webhooks.enumerated().flatMap { $0.element.problems(at: $0.offset) }
         if !webhookProblems.isEmpty { throw .invalid(webhookProblems.joined(separator: "; ")) }
         if config.telephony == .ari { try validateARI(config.ari) }
+        try validatePanel(config.panel)
+    }
+
+    /// The `panel:` section: positive times, an idle timeout within the lifetime, proxies as IP addresses.
+    static func validatePanel(_ panel: MiniBotConfig.Panel) throws(ConfigError) {
+        for (name, value) in [("panel.session_lifetime", panel.sessionLifetime), ("panel.session_idle_timeout", panel.sessionIdleTimeout),
+                              ("panel.login_window", panel.loginWindow)] where value < 60 || !value.isFinite {
+            throw .invalid("\(name) must be at least 60 seconds, not \(value)")
+        }
+        if panel.sessionIdleTimeout > panel.sessionLifetime {
+            throw .invalid("panel.session_idle_timeout (\(panel.sessionIdleTimeout)) must not exceed panel.session_lifetime (\(panel.sessionLifetime))")
+        }
+        if panel.loginMaxFailures < 1 { throw .invalid("panel.login_max_failures must be at least 1") }
+        for proxy in panel.trustedProxies where !isIPAddress(proxy) {
+            throw .invalid("panel.trusted_proxies: '\(proxy)' is not an IPv4 or IPv6 address")
+        }
+    }
+
+    static func isIPAddress(_ text: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
     /// The `ari:` section, checked only when `telephony: ari` selects it.

@@ -23,12 +23,13 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     /// Which backend places the calls: the built-in SIP agent or Asterisk ARI.
     public var telephony: TelephonyBackend
     public var ari: ARI
+    public var panel: Panel
 
     public init(dataDir: String, databaseURL: String = "", logLevel: String = "info", phone: Phone = .init(),
                 dialer: Dialer = .init(), callerID: CallerID = .init(), listen: Listen = .init(), sip: SIP = .init(),
                 speech: Speech = .init(), api: API = .init(), amd: AMD = .init(), tts: TTS = .init(),
                 retention: Retention = .init(), webhooks: [Webhook] = [],
-                telephony: TelephonyBackend = .sip, ari: ARI = .init()) {
+                telephony: TelephonyBackend = .sip, ari: ARI = .init(), panel: Panel = .init()) {
         self.dataDir = dataDir
         self.databaseURL = databaseURL
         self.logLevel = logLevel
@@ -45,6 +46,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
         self.retention = retention
         self.telephony = telephony
         self.ari = ari
+        self.panel = panel
     }
 
     /// The database to use: ``databaseURL``, or the embedded SQLite file.
@@ -53,7 +55,7 @@ public struct MiniBotConfig: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phone, dialer, listen, sip, speech, api, amd, tts, webhooks, retention, telephony, ari
+        case phone, dialer, listen, sip, speech, api, amd, tts, webhooks, retention, telephony, ari, panel
         case dataDir = "data_dir", databaseURL = "database_url", logLevel = "log_level", callerID = "caller_id"
     }
 

@@ -57,6 +57,10 @@ extension PostgresStore {
         _ = try await rows("DELETE FROM panel_sessions WHERE token_hash = \(tokenHash)") { _ in () }
     }
 
+    public func extendSession(tokenHash: String, expiresAt: Date) async throws {
+        _ = try await rows("UPDATE panel_sessions SET expires_at = \(expiresAt) WHERE token_hash = \(tokenHash) AND expires_at < \(expiresAt)") { _ in () }
+    }
+
     public func deleteExpiredSessions(now: Date) async throws -> Int {
         try await rows("DELETE FROM panel_sessions WHERE expires_at <= \(now) RETURNING 1") { _ in () }.count
     }

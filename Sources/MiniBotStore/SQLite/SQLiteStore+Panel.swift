@@ -69,6 +69,13 @@ extension SQLiteStore {
         try locked { db in try db.prepare("DELETE FROM panel_sessions WHERE token_hash = ?").run([.text(tokenHash)]) }
     }
 
+    public func extendSession(tokenHash: String, expiresAt: Date) async throws {
+        try locked { db in
+            try db.prepare("UPDATE panel_sessions SET expires_at = ? WHERE token_hash = ? AND expires_at < ?")
+                .run([.date(expiresAt), .text(tokenHash), .date(expiresAt)])
+        }
+    }
+
     public func deleteExpiredSessions(now: Date) async throws -> Int {
         try locked { db in
             try db.prepare("DELETE FROM panel_sessions WHERE expires_at <= ?").run([.date(now)])

@@ -60,8 +60,12 @@ extension WebPanel {
                 "campaign": campaign?.name ?? "—",
                 "has_turns": !turns.isEmpty,
                 "turns": turns.map { turn -> [String: Any] in
-                    var row: [String: Any] = ["step": turn.step, "transcription": turn.transcription, "at": format.time(turn.startedAt)]
-                    if let intent = turn.intent { row["intent"] = intent }
+                    var row: [String: Any] = ["step": turn.step, "step_label": Strings.label(panel.language, "step", turn.step),
+                                              "transcription": turn.transcription, "at": format.time(turn.startedAt)]
+                    if let intent = turn.intent {
+                        row["intent"] = intent
+                        row["intent_label"] = Strings.label(panel.language, "intent", intent)
+                    }
                     if let confidence = turn.confidence {
                         row["confidence"] = String(format: "%.2f", confidence)
                         row["confidence_percent"] = Int((confidence * 100).rounded())
@@ -74,8 +78,8 @@ extension WebPanel {
             ]
             if let recording = call.recordingPath { page["audio"] = (recording as NSString).lastPathComponent }
             var details: [(String, String)] = [("detail_call_id", call.callID)]
-            if let amd = call.amdResult { details.append(("detail_amd", amd.rawValue)) }
-            if let intent = call.finalIntent { details.append(("detail_final_intent", intent)) }
+            if let amd = call.amdResult { details.append(("detail_amd", Strings.label(panel.language, "amd", amd.rawValue))) }
+            if let intent = call.finalIntent { details.append(("detail_final_intent", Strings.label(panel.language, "intent", intent))) }
             if let outcome = call.outcome { details.append(("outcome", strings["contact_\(outcome.rawValue)"] ?? outcome.rawValue)) }
             if let answered = call.answeredAt { details.append(("detail_answered_at", format.dateTime(answered))) }
             if let ended = call.endedAt { details.append(("detail_ended_at", format.dateTime(ended))) }

@@ -18,14 +18,7 @@ extension WebPanel {
 
             context.merge(todaysCharts(activity, calls: calls, panel)) { $1 }
 
-            // Latest leads.
-            let latest = try await store.calls(CallQuery(isLead: true, limit: 8)).calls
-            let names = try await campaignNames()
-            context["leads"] = latest.map { call -> [String: Any] in
-                ["id": call.callID, "phone": call.phone, "started": format.dateTime(call.startedAt),
-                 "campaign": call.campaignID.flatMap { names[$0] } ?? "—", "duration": format.duration(call.duration)]
-            }
-            context["has_leads"] = !latest.isEmpty
+            context.merge(try await latestLeadsContext(panel)) { $1 }
             return render(&panel, template: "dashboard", title: strings["dashboard"]!, nav: "dashboard", context)
         }
 
@@ -38,8 +31,11 @@ extension WebPanel {
             let (calls, kpi) = todaysFigures(activity, panel)
             var charts = todaysCharts(activity, calls: calls, panel)
             charts["t"] = strings
+            var leads = try await latestLeadsContext(panel)
+            leads["t"] = strings
             var result: [String: Any] = [
                 "active_html": renderer.render("active_calls", context),
+                "leads_html": renderer.render("latest_leads", leads),
                 "active_count": context["active_count"] ?? 0,
                 "kpi": kpi,
                 "outcomes_html": renderer.render("outcomes", charts),
@@ -115,13 +111,27 @@ extension WebPanel {
             var step: String?
             if call.status == .answered {
                 // A turn is stored once answered: none yet means the first prompt is playing.
-                step = try await store.interactions(callID: call.callID).last?.step ?? strings["step_start"]
+                step = try await store.interactions(callID: call.callID).last.map { Strings.label(panel.language, "step", $0.step) } ?? strings["step_start"]
             }
             rows.append(["id": call.callID, "phone": call.phone, "status": call.status.rawValue,
                          "status_label": strings["status_\(call.status.rawValue)"] ?? call.status.rawValue, "step": step ?? "—",
                          "campaign": call.campaignID.flatMap { names[$0] } ?? "—"])
         }
         return ["active": rows, "has_active": !rows.isEmpty, "active_count": active.count]
+    }
+
+    /// The last leads, newest first.
+    func latestLeadsContext(_ panel: PanelRequest) async throws -> [String: Any] {
+        let format = formatter(panel)
+        let latest = try await store.calls(CallQuery(isLead: true, limit: 8)).calls
+        let names = try await campaignNames()
+        return [
+            "leads": latest.map { call -> [String: Any] in
+                ["id": call.callID, "phone": call.phone, "started": format.dateTime(call.startedAt),
+                 "campaign": call.campaignID.flatMap { names[$0] } ?? "—", "duration": format.duration(call.duration)]
+            },
+            "has_leads": !latest.isEmpty,
+        ]
     }
 
     func campaignNames() async throws -> [String: String] {

@@ -22,7 +22,8 @@ extension WebPanel {
                 let scenario = loaded.scenario
                 context["description"] = scenario.description
                 context["steps"] = scenario.orderedSteps.map { step -> [String: Any] in
-                    var row: [String: Any] = ["name": step.name, "text": step.prompt.text, "final": step.isFinal, "start": step.name == scenario.start,
+                    let label = Strings.label(panel.language, "step", step.name)
+                    var row: [String: Any] = ["name": step.name, "label": label, "show_name": label != step.name, "text": step.prompt.text, "final": step.isFinal, "start": step.name == scenario.start,
                                               "file": step.prompt.file, "scenario_name": name]
                     if let outcome = step.outcome {
                         row["outcome"] = strings["contact_\(outcome.rawValue)"] ?? outcome.rawValue
@@ -36,8 +37,11 @@ extension WebPanel {
                                                        String(format: "%g", listen.maxListenSeconds))
                     }
                     let transitions = step.transitions.sorted { $0.key < $1.key }.map { event, transition -> [String: Any] in
-                        var item: [String: Any] = ["event": event.rawValue]
-                        if let next = transition.next { item["next"] = next }
+                        var item: [String: Any] = ["event": event.rawValue, "event_label": Strings.label(panel.language, "intent", event.rawValue)]
+                        if let next = transition.next {
+                            item["next"] = next
+                            item["next_label"] = Strings.label(panel.language, "step", next)
+                        }
                         if let outcome = transition.outcome { item["outcome"] = strings["contact_\(outcome.rawValue)"] ?? outcome.rawValue }
                         return item
                     }

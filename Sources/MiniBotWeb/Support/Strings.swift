@@ -190,6 +190,16 @@ public enum Strings {
         ("updated", "Mis à jour", "Updated"),
         ("user_name", "Identifiant", "User name"),
         ("validation", "Vérification", "Validation"),
+        ("edit_scenario", "Modifier un scénario", "Edit a scenario"),
+        ("edit_copy", "Modifier une copie", "Edit a copy"),
+        ("editor_intro", "Le scénario choisi, à modifier puis enregistrer sous un nouveau nom : aucun fichier existant n’est jamais remplacé, le scénario livré encore moins.",
+         "The chosen scenario, to change and save under a new name: no existing file is ever replaced, the shipped scenario least of all."),
+        ("editor_help", "Transitions sous on: (positive, negative, neutral, question, callback, opt_out, silence, unknown, machine, otherwise) vers une étape, ou {end: Résultat} ; délais d’écoute max_silence_seconds et wait_before_stop par étape. Le validateur de scénarios vérifie tout avant l’enregistrement.",
+         "Transitions under on: (positive, negative, neutral, question, callback, opt_out, silence, unknown, machine, otherwise) to a step, or {end: Outcome}; listening times max_silence_seconds and wait_before_stop per step. The scenario validator checks everything before it is saved."),
+        ("start_from", "Partir de", "Start from"),
+        ("new_name", "Nom du nouveau scénario", "New scenario's name"),
+        ("check", "Vérifier", "Check"),
+        ("save_as_new", "Enregistrer comme nouveau scénario", "Save as a new scenario"),
         // Used by the code, not the templates.
         ("login_failed", "Identifiant ou mot de passe incorrect.", "Wrong user name or password."),
         ("login_throttled", "Trop de tentatives : réessayez dans %d minutes.", "Too many attempts: try again in %d minutes."),
@@ -210,6 +220,11 @@ public enum Strings {
         ("calls_count", "%d appels", "%d calls"),
         ("field_required", "Champ obligatoire : %@", "Required field: %@"),
         ("invalid_phone", "Numéro invalide : %@", "Invalid number: %@"),
+        ("scenario_checked", "Le scénario est valide (ses messages sont vérifiés sur sa page une fois enregistré).", "The scenario is valid (its prompts are checked on its page once saved)."),
+        ("scenario_saved", "Scénario %@ enregistré.", "Scenario %@ saved."),
+        ("scenario_name_taken", "Le nom %@ est déjà pris : choisissez-en un autre.", "The name %@ is taken: choose another one."),
+        ("scenario_name_invalid", "Nom invalide : %@ (lettres, chiffres, - et _ seulement).", "Invalid name: %@ (letters, digits, - and _ only)."),
+        ("scenario_too_large", "Le scénario dépasse %d Kio.", "The scenario is over %d KiB."),
         ("listen_summary", "Écoute : %@ s de silence max, %@ s max", "Listens: at most %@ s of silence, %@ s in all"),
         // Statuses and outcomes.
         ("status_dialing", "Numérotation", "Dialling"),
@@ -226,7 +241,7 @@ public enum Strings {
         ("campaign_paused", "En pause", "Paused"),
         ("campaign_completed", "Terminée", "Completed"),
         ("campaign_cancelled", "Annulée", "Cancelled"),
-        ("step_start", "début d’appel", "call start"),
+        ("step_start", "Début d’appel", "Call start"),
         ("contact_New", "Nouveau", "New"),
         ("contact_Queued", "En file", "Queued"),
         ("contact_No_answer", "Pas de réponse", "No answer"),
@@ -257,5 +272,35 @@ public enum Strings {
         ("detail_answered_at", "Décroché à", "Answered at"),
         ("detail_ended_at", "Terminé à", "Ended at"),
         ("other", "Autre", "Other"),
+        // What the callee meant (intents), or did (the other scenario events).
+        ("intent_positive", "Positif", "Positive"),
+        ("intent_negative", "Négatif", "Negative"),
+        ("intent_neutral", "Neutre", "Neutral"),
+        ("intent_question", "Question", "Question"),
+        ("intent_callback", "Rappel demandé", "Call back"),
+        ("intent_opt_out", "Opposition", "Opt-out"),
+        ("intent_silence", "Silence", "Silence"),
+        ("intent_unknown", "Incompris", "Not understood"),
+        ("intent_machine", "Répondeur", "Answering machine"),
+        ("amd_human", "Humain", "Human"),
+        ("amd_machine", "Répondeur", "Answering machine"),
+        ("amd_unknown", "Indéterminé", "Undecided"),
+        // The steps of the shipped scenario; a step of another scenario keeps its name.
+        ("step_hello", "Accueil", "Greeting"),
+        ("step_retry", "Relance", "Second try"),
+        ("step_q1", "Question 1", "Question 1"),
+        ("step_q2", "Question 2", "Question 2"),
+        ("step_q3", "Question 3", "Question 3"),
+        ("step_is_leads", "Proposition", "Offer"),
+        ("step_confirm", "Confirmation", "Confirmation"),
+        ("step_bye_success", "Au revoir (lead)", "Goodbye (lead)"),
+        ("step_bye_failed", "Au revoir", "Goodbye"),
     ]
+
+    /// A value that comes from the data (a status, an outcome, an intent, a
+    /// step's name…) in the page's language: the entry `prefix_value`, else
+    /// the value itself (a step of a scenario written for a campaign keeps its name).
+    static func label(_ language: Language, _ prefix: String, _ value: String) -> String {
+        table(language)["\(prefix)_\(value)"] ?? value
+    }
 }

@@ -26,13 +26,22 @@
   function refresh() {
     pending = null;
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        // The login ended (idle or at its lifetime): show the login page rather than stale figures.
+        if (response.redirected) {
+          window.location.reload();
+          return null;
+        }
+        return response.ok ? response.json() : null;
+      })
       .then(function (data) {
         if (!data) { return; }
         var active = document.getElementById("active-calls");
         if (active && data.active_html !== undefined) { active.innerHTML = data.active_html; }
         var count = document.getElementById("kpi-active");
         if (count) { count.textContent = data.active_count; }
+        var leads = document.getElementById("latest-leads");
+        if (leads && data.leads_html !== undefined) { leads.innerHTML = data.leads_html; }
         var outcomes = document.getElementById("outcomes");
         if (outcomes && data.outcomes_html !== undefined) { outcomes.innerHTML = data.outcomes_html; }
         var chart = document.getElementById("chart");
