@@ -3,6 +3,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import MiniBotStore
 import MiniBotTestSupport
 
 /// The HTTP API under load with many calls stored: a real `minibot serve
@@ -10,7 +11,8 @@ import MiniBotTestSupport
 /// (10 campaigns, 100,000 numbers, two answers for each of the newest 100,000
 /// calls), loaded by `wrk` with `--connections` connections, on SQLite and on
 /// PostgreSQL. Prints p50/p99 latency and requests/s for `/stats/summary`, a
-/// random page of `/calls`, and a random `/calls/{id}`.
+/// random page of `/calls` by number (`page=`) and the same pages by cursor
+/// (`cursor=`), and a random `/calls/{id}`.
 struct APIBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "api",
@@ -61,14 +63,20 @@ struct APIBench: AsyncParsableCommand {
             let server = try Self.serve(port: port, environment: environment)
             defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
             try await Self.waitForHealth(port: port)
-            let pages = max(1, calls / 50)
-            let routes: [(String, String)] = [
-                ("/stats/summary", "return wrk.format(nil, \"/stats/summary\")"),
-                ("/calls?page=…", "return wrk.format(nil, \"/calls?page_size=50&page=\" .. math.random(1, \(min(pages, 2_000))))"),
-                ("/calls/{id}", "return wrk.format(nil, string.format(\"/calls/call-%07d\", math.random(0, \(calls - 1))))"),
+            let pages = min(max(1, calls / 50), 2_000)
+            // (route, Lua run once, Lua body of `request`)
+            let routes: [(String, String, String)] = [
+                ("/stats/summary", "", "return wrk.format(nil, \"/stats/summary\")"),
+                ("/calls?page=…", "", "return wrk.format(nil, \"/calls?page_size=50&page=\" .. math.random(1, \(pages)))"),
+                ("/calls?cursor=…", Self.cursorTable(calls: calls, pages: pages), """
+                    local n = math.random(1, #cursors + 1)
+                    if n > #cursors then return wrk.format(nil, "/calls?page_size=50") end
+                    return wrk.format(nil, "/calls?page_size=50&cursor=" .. cursors[n])
+                    """),
+                ("/calls/{id}", "", "return wrk.format(nil, string.format(\"/calls/call-%07d\", math.random(0, \(calls - 1))))"),
             ]
-            for (route, lua) in routes {
-                let row = try Self.load(route: route, lua: lua, port: port, key: key, seconds: seconds, connections: connections, folder: folder)
+            for (route, prelude, lua) in routes {
+                let row = try Self.load(route: route, prelude: prelude, lua: lua, port: port, key: key, seconds: seconds, connections: connections, folder: folder)
                 rows.append(Row(backend: backend, route: route, p50Milliseconds: row.p50, p99Milliseconds: row.p99,
                                 requestsPerSecond: row.rate, errors: row.errors))
                 FileHandle.standardError.write(Data("  \(backend) \(route): p50 \(row.p50) ms, p99 \(row.p99) ms, \(Int(row.rate)) req/s\n".utf8))
@@ -95,6 +103,19 @@ struct APIBench: AsyncParsableCommand {
             enum CodingKeys: String, CodingKey { case benchmark, calls, connections, results, cpuCores = "cpu_cores" }
         }
         print(String(decoding: try encoder.encode(Report(calls: calls, connections: connections, results: rows)), as: UTF8.self))
+    }
+
+    /// The same pages as `page=1…pages`, reached by cursor: page p starts
+    /// after the call at newest-first position 50(p-1)-1, call-(calls-50(p-1))
+    /// as ``fill(backend:url:calls:)`` numbers them (call i starts at 1790000000 + i s).
+    static func cursorTable(calls: Int, pages: Int) -> String {
+        let tokens = (2...max(2, pages)).compactMap { page -> String? in
+            let i = calls - 50 * (page - 1)
+            guard i >= 0 else { return nil }
+            let cursor = CallCursor(startedAtMicroseconds: Int64(1_790_000_000 + i) * 1_000_000, callID: String(format: "call-%07d", i))
+            return "\"\(cursor.token)\""
+        }
+        return "cursors = {\(tokens.joined(separator: ","))}"
     }
 
     static var minibot: String {
@@ -188,13 +209,16 @@ struct APIBench: AsyncParsableCommand {
     }
 
     /// One wrk run; latencies in milliseconds from its distribution.
-    static func load(route: String, lua: String, port: Int, key: String, seconds: Int, connections: Int, folder: String) throws
+    static func load(route: String, prelude: String, lua: String, port: Int, key: String, seconds: Int, connections: Int, folder: String) throws
         -> (p50: Double, p99: Double, rate: Double, errors: Int) {
         let script = folder + "/route.lua"
         try """
             wrk.headers["Authorization"] = "Bearer \(key)"
             math.randomseed(20261128)
-            request = function() \(lua) end
+            \(prelude)
+            request = function()
+            \(lua)
+            end
             """.write(toFile: script, atomically: true, encoding: .utf8)
         let output = try capture("/usr/bin/wrk", ["-t2", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script,
                                                   "http://127.0.0.1:\(port)"], environment: [:])

@@ -95,6 +95,9 @@ public protocol Store: Sendable {
     /// Events after `id`, oldest first. ``completeCall(_:worker:at:)`` writes
     /// them; their ids grow in commit order, on both backends.
     func events(after id: Int64, limit: Int) async throws -> [CallEvent]
+    /// How many events after `id` are of one of `kinds`: what an endpoint
+    /// subscribed to them has still to hear (`minibot webhooks status`).
+    func countEvents(after id: Int64, kinds: [CallEventKind]) async throws -> Int
     /// Takes the endpoint's cursor for `owner` until `now + lease`, creating it
     /// at the latest event when the endpoint is new (it hears of what happens
     /// from now on, not of the past). Nil while another owner's lease runs.
@@ -141,9 +144,15 @@ public protocol Store: Sendable {
     func forgetContact(phone: String, at date: Date) async throws -> ContactErasure
 
     // MARK: HTTP API
-    /// One page of calls matching `query`, newest first, and how many match.
+    /// One page of calls matching `query`, newest first, and how many match
+    /// (unless ``CallQuery/countsTotal`` is false).
     func calls(_ query: CallQuery) async throws -> CallPage
-    /// Totals over every call.
+    /// How many calls match the query's filters (its place, limit and offset
+    /// are ignored). Without filters, or by status only, it reads the kept
+    /// totals; other filters count the matching rows (an index range).
+    func countCalls(_ query: CallQuery) async throws -> Int
+    /// Totals over every call, from the totals triggers keep (a few rows,
+    /// however many calls).
     func callSummary() async throws -> CallSummary
     /// Stores a new key (its hash, never its secret).
     func createAPIKey(_ key: APIKeyRecord) async throws

@@ -31,8 +31,28 @@ struct CallRoutesTests {
         }
     }
 
+    @Test("GET /calls by cursor: next_cursor until the last page, with filters, the total of every match", arguments: Backend.available)
+    func cursorPages(_ backend: Backend) async throws {
+        try await withAPI(backend) { api in
+            try await seedCalls(api.store)
+            let first = try await api.get("/calls?page_size=2")
+            #expect(ids(first) == ["c", "b"] && first.object["page"] as? Int == 1)
+            let cursor = try #require(first.object["next_cursor"] as? String)
+            let second = try await api.get("/calls?page_size=2&cursor=\(cursor)")
+            #expect(second.status == .ok && ids(second) == ["a"] && second.object["total"] as? Int == 3)
+            #expect(second.object["next_cursor"] == nil && second.object["page"] == nil && second.object["page_size"] as? Int == 2)
+            // A page that ends exactly at the last call has no next_cursor either.
+            #expect(try await api.get("/calls?page_size=3").object["next_cursor"] == nil)
+            let c1 = try await api.get("/calls?campaign_id=c1&page_size=1")
+            #expect(ids(c1) == ["b"] && c1.object["total"] as? Int == 2)
+            let rest = try await api.get("/calls?campaign_id=c1&page_size=1&cursor=\(try #require(c1.object["next_cursor"] as? String))")
+            #expect(ids(rest) == ["a"] && rest.object["next_cursor"] == nil && rest.object["total"] as? Int == 2)
+        }
+    }
+
     @Test("GET /calls: a bad parameter is a 422 naming it",
-          arguments: ["status=nope", "page=0", "page_size=501", "lead=maybe", "from=yesterday", "phone=12"])
+          arguments: ["status=nope", "page=0", "page_size=501", "lead=maybe", "from=yesterday", "phone=12",
+                      "cursor=nope", "cursor=djEuMS5h%3D%3D%3D", "page=2&cursor=djEuMS5h"])
     func badParameters(_ query: String) async throws {
         try await withAPI(.sqlite) { api in
             let response = try await api.get("/calls?\(query)")

@@ -42,6 +42,9 @@ struct ContractTests {
             let samples: [(HTTPRequest.Method, String, String, String?, String)] = [
                 (.get, "/health", "/health", nil, "200"),
                 (.get, "/calls", "/calls", nil, "200"),
+                (.get, "/calls?page_size=1", "/calls", nil, "200"),
+                (.get, "/calls?page_size=1&cursor=djEuMS5h", "/calls", nil, "200"),
+                (.get, "/calls?cursor=nope", "/calls", nil, "422"),
                 (.get, "/calls/b", "/calls/{call_id}", nil, "200"),
                 (.get, "/calls/nope", "/calls/{call_id}", nil, "404"),
                 (.get, "/calls?status=nope", "/calls", nil, "422"),

@@ -72,4 +72,18 @@ import Testing
         await #expect(throws: Broken.self) { try await kept.value("k") { throw Broken() } }
         #expect(try await kept.value("k") { try await counter.next() } == 3)
     }
+
+    @Test func aFullCacheDropsItsOldestAnswerForANewKey() async throws {
+        let answers = RecentAnswers<Int>(maxAge: .seconds(60), capacity: 2)
+        let counter = Counter()
+        #expect(try await answers.value("a") { try await counter.next() } == 1)
+        #expect(try await answers.value("b") { try await counter.next() } == 2)
+        // The entry is written just after the answer is handed out: let it land.
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await answers.value("c") { try await counter.next() } == 3)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await answers.value("b") { try await counter.next() } == 2)
+        #expect(try await answers.value("c") { try await counter.next() } == 3)
+        #expect(try await answers.value("a") { try await counter.next() } == 4)
+    }
 }

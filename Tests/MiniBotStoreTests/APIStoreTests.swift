@@ -52,6 +52,44 @@ struct APIStoreTests {
         }
     }
 
+    @Test("calls by cursor: ties on the start time broken by id, filters, the last page; counts ignore the place",
+          arguments: Backend.available)
+    func callCursor(_ backend: Backend) async throws {
+        try await withFreshStore(backend) { store, _ in
+            try await seed(store)
+            // d1 and d2 start together, a fraction of a millisecond after d
+            // (PostgreSQL keeps the microseconds, SQLite rounds to d's start):
+            // both orders are e, d2, d1, d, c, b, a.
+            for id in ["d1", "d2"] {
+                try await store.saveCall(Call(callID: id, phone: "+33611111111", campaignID: "c2", status: .failed,
+                                              startedAt: testDate.addingTimeInterval(180.000_123)))
+            }
+            let expected = ["e", "d2", "d1", "d", "c", "b", "a"]
+            #expect(try await store.calls(CallQuery(limit: 10)).calls.map(\.callID) == expected)
+            var seen: [String] = []
+            var after: CallCursor?
+            for _ in 0..<10 {
+                let page = try await store.calls(CallQuery(after: after, limit: 2)).calls
+                seen += page.map(\.callID)
+                guard let last = page.last else { break }
+                // Through the token, as a client passes it back.
+                after = try #require(CallCursor(token: CallCursor(after: last).token))
+                #expect(after == CallCursor(after: last))
+            }
+            #expect(seen == expected)
+            let d2 = try #require(try await store.call(id: "d2"))
+            let c2 = try await store.calls(CallQuery(campaignID: "c2", after: CallCursor(after: d2), limit: 10))
+            #expect(c2.calls.map(\.callID) == ["d1", "d"] && c2.total == 4)
+            let a = try #require(try await store.call(id: "a"))
+            #expect(try await store.calls(CallQuery(after: CallCursor(after: a))).calls.isEmpty)
+            #expect(try await store.countCalls(CallQuery()) == 7)
+            #expect(try await store.countCalls(CallQuery(campaignID: "c2", after: CallCursor(after: d2), limit: 1, offset: 3)) == 4)
+            #expect(try await store.countCalls(CallQuery(isLead: true)) == 2)
+            #expect(try await store.countCalls(CallQuery(campaignID: "nope")) == 0)
+            #expect(CallCursor(token: "") == nil && CallCursor(token: "bm9wZQ") == nil && CallCursor(token: "%%%") == nil)
+        }
+    }
+
     @Test("call summary: totals by status and outcome, leads, mean answered duration", arguments: Backend.available)
     func summary(_ backend: Backend) async throws {
         try await withFreshStore(backend) { store, _ in
@@ -61,6 +99,40 @@ struct APIStoreTests {
             #expect(summary.total == 5 && summary.leads == 2 && summary.averageDuration == 10)
             #expect(summary.byStatus["completed"] == 3 && summary.byStatus["busy"] == 1 && summary.byStatus["failed"] == 0)
             #expect(summary.byOutcome == ["Leads": 2, "Not_interested": 1])
+        }
+    }
+
+    /// The summary as grouping the calls would give it.
+    func recount(_ calls: [Call]) -> CallSummary {
+        CallSummary.folding(Dictionary(grouping: calls) { "\($0.status.rawValue)|\($0.outcome?.rawValue ?? "")" }.values.map { group in
+            let answered = group.filter { $0.answeredAt != nil }
+            return (group[0].status.rawValue, group[0].outcome?.rawValue, group.count, group.filter(\.isLead).count,
+                    answered.count, answered.reduce(0) { $0 + $1.duration })
+        })
+    }
+
+    @Test("the kept totals follow calls inserted, updated and erased; counts without filters read them", arguments: Backend.available)
+    func totalsFollowWrites(_ backend: Backend) async throws {
+        try await withFreshStore(backend) { store, _ in
+            try await seed(store)
+            var c = try #require(try await store.call(id: "c"))
+            c.status = .completed
+            c.answeredAt = c.startedAt
+            c.duration = 20.5
+            c.outcome = .notInterested
+            try await store.saveCall(c)
+            try await store.markCallFilesPurged(callIDs: ["a"], at: testDate)
+            _ = try await store.forgetContact(phone: "+33622222222", at: testDate)
+            let calls = try await store.calls(CallQuery(limit: 100)).calls
+            #expect(calls.map(\.callID) == ["d", "c", "a"])
+            let summary = try await store.callSummary()
+            #expect(summary == recount(calls))
+            #expect(summary.total == 3 && summary.leads == 0 && summary.averageDuration == 15.25)
+            #expect(summary.byOutcome == ["Not_interested": 2] && summary.byStatus["completed"] == 2)
+            #expect(try await store.countCalls(CallQuery()) == 3)
+            #expect(try await store.countCalls(CallQuery(status: .completed)) == 2)
+            #expect(try await store.countCalls(CallQuery(status: .failed)) == 0)
+            #expect(try await store.calls(CallQuery(status: .busy)).total == 1)
         }
     }
 

@@ -43,6 +43,12 @@ struct EventStoreTests {
             #expect(try await store.events(after: 0, limit: 10).count == 3)
             #expect(try await store.events(after: events[1].id, limit: 10).map(\.callID) == ["b"])
             #expect(try await store.events(after: 0, limit: 1).count == 1)
+            // What `minibot webhooks status` counts: per kind, after a place.
+            #expect(try await store.countEvents(after: 0, kinds: CallEventKind.allCases) == 3)
+            #expect(try await store.countEvents(after: 0, kinds: [.lead]) == 1)
+            #expect(try await store.countEvents(after: events[1].id, kinds: [.lead]) == 0)
+            #expect(try await store.countEvents(after: events[1].id, kinds: [.callEnded]) == 1)
+            #expect(try await store.countEvents(after: 0, kinds: []) == 0)
         }
     }
 

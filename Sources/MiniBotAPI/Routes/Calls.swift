@@ -44,23 +44,32 @@ struct CallRoutes {
         routes.add(.get, "/calls") { request, _ in
             let q = QueryParameters(request: request)
             let page = try q.page()
+            var cursor: CallCursor?
+            if let token = q.string("cursor") {
+                guard q.string("page") == nil else { throw Problem.invalid("page", "cannot be used with cursor") }
+                guard let parsed = CallCursor(token: token) else {
+                    throw Problem.invalid("cursor", "is not a next_cursor this API gave")
+                }
+                cursor = parsed
+            }
             var phone: String?
             if let lead = q.string("phone") {
                 phone = try parsePhone(lead, field: "phone")
             }
-            let query = CallQuery(campaignID: q.string("campaign_id"), status: try q.enumeration("status", CallStatus.self),
+            // One call more than the page says whether there is a next page.
+            var query = CallQuery(campaignID: q.string("campaign_id"), status: try q.enumeration("status", CallStatus.self),
                                   phone: phone, isLead: try q.bool("lead"), from: try q.date("from"), to: try q.date("to"),
-                                  limit: page.pageSize, offset: page.offset)
-            var pageOnly = query
-            pageOnly.countsTotal = false
-            let calls = try await store.calls(pageOnly).calls
+                                  after: cursor, limit: page.pageSize + 1, offset: cursor == nil ? page.offset : 0)
+            query.countsTotal = false
+            var calls = try await store.calls(query).calls
+            let more = calls.count > page.pageSize
+            if more { calls.removeLast() }
+            let next = more ? calls.last.map { CallCursor(after: $0).token } : nil
             // The total, at most summaryMaxAge old: counting a million rows on every page is what makes listings slow.
-            var counting = query
-            counting.limit = 1
-            counting.offset = 0
-            let counted = counting
-            let total = try await environment.recent.totals.value("\(counted)") { try await store.calls(counted).total }
-            return PageResponse(calls, page: page, total: max(total, page.offset + calls.count))
+            let filter = query.filterOnly
+            var total = try await environment.recent.totals.value("calls \(filter)") { try await store.countCalls(filter) }
+            if cursor == nil { total = max(total, page.offset + calls.count) }
+            return PageResponse(calls, page: page, total: total, nextCursor: next, numbered: cursor == nil)
         }
 
         routes.add(.get, "/calls/{call_id}") { _, context in

@@ -58,13 +58,20 @@ struct ContactRoutes {
         routes.add(.get, "/contacts/export") { request, _ -> Response in
             let q = QueryParameters(request: request)
             let filter = ContactFilter(status: try status(q.string("status")), campaignID: q.string("campaign_id"))
-            var csv = Data()
-            let exported = try await ContactExporter(store: store).exportCollectingLeads(filter: filter) { csv.append($0) }
-            // The retention sweep keeps a lead's call files until it has been exported.
-            try await store.markExported(phones: exported.leads, at: Date())
+            let store = store
+            // Streamed a page of contacts at a time: a million contacts are never in memory at once.
+            // A failure past the first bytes can only cut the answer short (the status is sent).
+            let body = ResponseBody { writer in
+                let exported = try await ContactExporter(store: store).exportCollectingLeads(filter: filter) { data in
+                    try await writer.write(ByteBuffer(bytes: data))
+                }
+                // The retention sweep keeps a lead's call files until it has been exported.
+                try await store.markExported(phones: exported.leads, at: Date())
+                try await writer.finish(nil)
+            }
             return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8",
                                                    .contentDisposition: "attachment; filename=\"contacts.csv\""],
-                            body: .init(byteBuffer: ByteBuffer(bytes: csv)))
+                            body: body)
         }
 
         routes.add(.get, "/contacts/{phone}") { _, context in

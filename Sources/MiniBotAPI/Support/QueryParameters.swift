@@ -61,18 +61,23 @@ struct Page {
 /// One page of a listing, as every list route answers.
 struct PageResponse<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
     var items: [Item]
-    var page: Int
+    /// Nil for a page reached by cursor: its number is not known.
+    var page: Int?
     var pageSize: Int
     var total: Int?
+    /// Where the next page starts (`?cursor=`); nil on the last page and on
+    /// listings without cursors.
+    var nextCursor: String?
 
-    init(_ items: [Item], page: Page, total: Int? = nil) {
+    init(_ items: [Item], page: Page, total: Int? = nil, nextCursor: String? = nil, numbered: Bool = true) {
         self.items = items
-        self.page = page.page
+        self.page = numbered ? page.page : nil
         self.pageSize = page.pageSize
         self.total = total
+        self.nextCursor = nextCursor
     }
 
-    enum CodingKeys: String, CodingKey { case items, page, pageSize = "page_size", total }
+    enum CodingKeys: String, CodingKey { case items, page, pageSize = "page_size", total, nextCursor = "next_cursor" }
 }
 
 /// A JSON list without pages.

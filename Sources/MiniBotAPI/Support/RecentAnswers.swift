@@ -34,9 +34,9 @@ actor RecentAnswers<Value: Sendable> {
     private func finished(_ key: String, _ result: Result<Value, any Error>) {
         refreshing[key] = nil
         guard case .success(let value) = result else { return }
+        // A new key in a full cache takes the place of the oldest answer.
         if entries[key] == nil, entries.count >= capacity,
            let oldest = entries.min(by: { $0.value.at < $1.value.at })?.key {
-            entries[key] = nil
             entries[oldest] = nil
         }
         entries[key] = (value, .now)

@@ -1,5 +1,6 @@
 import Foundation
 import MiniBotCore
+import MiniBotStore
 
 /// What a delivery attempt does to an endpoint's cursor: pure, so the retry
 /// schedule is tested without a network.

@@ -71,8 +71,8 @@ struct WebhooksStatusCommand: AsyncParsableCommand {
             var endpoints: [Endpoint] = []
             for hook in runtime.config.webhooks {
                 let cursor = cursors[hook.url]
-                let ahead = cursor == nil ? 0 : try await store.events(after: cursor!.lastEventID, limit: 10_000)
-                    .filter { hook.events.contains($0.kind) }.count
+                var ahead = 0
+                if let cursor { ahead = try await store.countEvents(after: cursor.lastEventID, kinds: hook.events) }
                 endpoints.append(Endpoint(url: WebhookService.redacted(hook.url), events: hook.events.map(\.rawValue),
                                           lastEventID: cursor?.lastEventID, pending: ahead, delivered: cursor?.delivered ?? 0,
                                           abandoned: cursor?.abandoned ?? 0, failedAttempts: cursor?.attempts ?? 0,

@@ -13,22 +13,44 @@ public struct CallQuery: Sendable, Equatable {
     public var from: Date?
     /// Calls started before this time.
     public var to: Date?
+    /// Only the calls after this one in the newest-first order: the next
+    /// page, whatever its depth, at the cost of the first (use it with an
+    /// `offset` of 0).
+    public var after: CallCursor?
     public var limit: Int
+    /// Calls skipped first: every one is read, so deep pages are slow; prefer ``after``.
     public var offset: Int
     /// False: the page only, ``CallPage/total`` left at 0 (counting every
-    /// match costs a scan on a big table; the API counts once in a while).
+    /// match costs a scan on a big table; see ``Store/countCalls(_:)``).
     public var countsTotal = true
 
     public init(campaignID: String? = nil, status: CallStatus? = nil, phone: String? = nil, isLead: Bool? = nil,
-                from: Date? = nil, to: Date? = nil, limit: Int = 50, offset: Int = 0) {
+                from: Date? = nil, to: Date? = nil, after: CallCursor? = nil, limit: Int = 50, offset: Int = 0) {
         self.campaignID = campaignID
         self.status = status
         self.phone = phone
         self.isLead = isLead
         self.from = from
         self.to = to
+        self.after = after
         self.limit = limit
         self.offset = offset
+    }
+}
+
+extension CallQuery {
+    /// The same filters, every match: no place, limit or offset (what
+    /// ``Store/countCalls(_:)`` counts, and a key for a kept count).
+    public var filterOnly: CallQuery {
+        CallQuery(campaignID: campaignID, status: status, phone: phone, isLead: isLead, from: from, to: to, limit: 0, offset: 0)
+    }
+}
+
+extension CallQuery {
+    /// True when the count is in `call_totals` (migration 8), which triggers
+    /// keep per status and outcome: no filter, or the status only.
+    var countsFromTotals: Bool {
+        campaignID == nil && phone == nil && isLead == nil && from == nil && to == nil
     }
 }
 

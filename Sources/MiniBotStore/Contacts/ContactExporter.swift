@@ -23,7 +23,7 @@ public struct ContactExporter: Sendable {
     @discardableResult
     public func export(
         filter: ContactFilter = .init(), limit: Int? = nil, format: Format = .standard,
-        write: (Data) throws -> Void
+        write: (Data) async throws -> Void
     ) async throws -> Int {
         try await exportCollectingLeads(filter: filter, limit: limit, format: format, write: write).count
     }
@@ -34,13 +34,13 @@ public struct ContactExporter: Sendable {
     /// their calls' files.
     public func exportCollectingLeads(
         filter: ContactFilter = .init(), limit: Int? = nil, format: Format = .standard,
-        write: (Data) throws -> Void
+        write: (Data) async throws -> Void
     ) async throws -> (count: Int, leads: [String]) {
         var leads: [String] = []
         let writer = CSVWriter(delimiter: format == .excel ? ";" : ",")
         var head = Data(format == .excel ? [0xEF, 0xBB, 0xBF] : [])
         head.append(contentsOf: writer.record(ContactColumn.exportColumns.map(\.rawValue)).utf8)
-        try write(head)
+        try await write(head)
         var written = 0
         var after: String?
         while limit.map({ written < $0 }) ?? true {
@@ -52,7 +52,7 @@ public struct ContactExporter: Sendable {
                 chunk += writer.record(Self.fields(of: row))
                 if row.contact.status == .leads { leads.append(row.contact.phone) }
             }
-            try write(Data(chunk.utf8))
+            try await write(Data(chunk.utf8))
             written += page.count
             after = last.contact.phone
             if page.count < size { break }

@@ -201,5 +201,99 @@ enum PostgresSchema {
             "CREATE INDEX calls_campaign_newest ON calls (campaign_id, started_at DESC, call_id DESC)",
             "DROP INDEX calls_campaign",
         ]),
+        // What the call summary and the unfiltered total read instead of
+        // grouping every call. Statement triggers (with transition tables)
+        // fold a statement's rows into one upsert, taken in key order, so
+        // concurrent writers lock totals rows in the same order.
+        (8, "call totals kept by triggers", [
+            """
+            CREATE TABLE call_totals (
+                status text NOT NULL,
+                outcome text NOT NULL,
+                calls bigint NOT NULL DEFAULT 0,
+                leads bigint NOT NULL DEFAULT 0,
+                answered bigint NOT NULL DEFAULT 0,
+                answered_ms bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (status, outcome)
+            )
+            """,
+            """
+            INSERT INTO call_totals (status, outcome, calls, leads, answered, answered_ms)
+                SELECT status, coalesce(outcome, ''), count(*), count(*) FILTER (WHERE is_lead), count(answered_at),
+                       coalesce(sum(round(duration * 1000)::bigint) FILTER (WHERE answered_at IS NOT NULL), 0)
+                FROM calls GROUP BY 1, 2
+            """,
+            """
+            CREATE FUNCTION call_totals_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO call_totals AS t (status, outcome, calls, leads, answered, answered_ms)
+                SELECT status, outcome, sum(calls), sum(leads), sum(answered), sum(answered_ms) FROM (
+                    SELECT status, coalesce(outcome, '') AS outcome, 1 AS calls, is_lead::int AS leads,
+                           (answered_at IS NOT NULL)::int AS answered,
+                           CASE WHEN answered_at IS NOT NULL THEN round(duration * 1000)::bigint ELSE 0 END AS answered_ms
+                    FROM new_rows
+                ) AS d GROUP BY status, outcome
+                HAVING sum(calls) <> 0 OR sum(leads) <> 0 OR sum(answered) <> 0 OR sum(answered_ms) <> 0
+                ORDER BY status, outcome
+                ON CONFLICT (status, outcome) DO UPDATE SET calls = t.calls + excluded.calls, leads = t.leads + excluded.leads,
+                    answered = t.answered + excluded.answered, answered_ms = t.answered_ms + excluded.answered_ms;
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION call_totals_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO call_totals AS t (status, outcome, calls, leads, answered, answered_ms)
+                SELECT status, outcome, sum(calls), sum(leads), sum(answered), sum(answered_ms) FROM (
+                    SELECT status, coalesce(outcome, '') AS outcome, -1 AS calls, -is_lead::int AS leads,
+                           -(answered_at IS NOT NULL)::int AS answered,
+                           -CASE WHEN answered_at IS NOT NULL THEN round(duration * 1000)::bigint ELSE 0 END AS answered_ms
+                    FROM old_rows
+                ) AS d GROUP BY status, outcome
+                HAVING sum(calls) <> 0 OR sum(leads) <> 0 OR sum(answered) <> 0 OR sum(answered_ms) <> 0
+                ORDER BY status, outcome
+                ON CONFLICT (status, outcome) DO UPDATE SET calls = t.calls + excluded.calls, leads = t.leads + excluded.leads,
+                    answered = t.answered + excluded.answered, answered_ms = t.answered_ms + excluded.answered_ms;
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE FUNCTION call_totals_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO call_totals AS t (status, outcome, calls, leads, answered, answered_ms)
+                SELECT status, outcome, sum(calls), sum(leads), sum(answered), sum(answered_ms) FROM (
+                    SELECT status, coalesce(outcome, '') AS outcome, 1 AS calls, is_lead::int AS leads,
+                           (answered_at IS NOT NULL)::int AS answered,
+                           CASE WHEN answered_at IS NOT NULL THEN round(duration * 1000)::bigint ELSE 0 END AS answered_ms
+                    FROM new_rows
+                    UNION ALL
+                    SELECT status, coalesce(outcome, '') AS outcome, -1 AS calls, -is_lead::int AS leads,
+                           -(answered_at IS NOT NULL)::int AS answered,
+                           -CASE WHEN answered_at IS NOT NULL THEN round(duration * 1000)::bigint ELSE 0 END AS answered_ms
+                    FROM old_rows
+                ) AS d GROUP BY status, outcome
+                HAVING sum(calls) <> 0 OR sum(leads) <> 0 OR sum(answered) <> 0 OR sum(answered_ms) <> 0
+                ORDER BY status, outcome
+                ON CONFLICT (status, outcome) DO UPDATE SET calls = t.calls + excluded.calls, leads = t.leads + excluded.leads,
+                    answered = t.answered + excluded.answered, answered_ms = t.answered_ms + excluded.answered_ms;
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER calls_totals_insert AFTER INSERT ON calls REFERENCING NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION call_totals_inserted()
+            """,
+            """
+            CREATE TRIGGER calls_totals_delete AFTER DELETE ON calls REFERENCING OLD TABLE AS old_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION call_totals_deleted()
+            """,
+            """
+            CREATE TRIGGER calls_totals_update AFTER UPDATE ON calls REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION call_totals_updated()
+            """,
+        ]),
     ]
 }

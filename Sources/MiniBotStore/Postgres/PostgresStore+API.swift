@@ -5,7 +5,8 @@ import PostgresNIO
 // What the HTTP API reads and writes beyond the dialer: call listings and
 // summaries, API keys.
 extension PostgresStore {
-    static func appendConditions(_ query: CallQuery, to sql: inout PostgresQuery) {
+    /// Appends the WHERE clause of the query's filters and, with `place`, its cursor.
+    static func appendConditions(_ query: CallQuery, place: Bool = true, to sql: inout PostgresQuery) {
         var clauses: [String] = []
         func add(_ column: String, _ op: String, _ bind: some PostgresNonThrowingEncodable & Sendable) {
             sql.binds.append(bind)
@@ -17,6 +18,14 @@ extension PostgresStore {
         if let isLead = query.isLead { add("is_lead", "=", isLead) }
         if let from = query.from { add("started_at", ">=", from) }
         if let to = query.to { add("started_at", "<", to) }
+        if place, let after = query.after {
+            // A row comparison walks calls_newest from the cursor; the time is
+            // rebuilt from whole microseconds, exactly as stored.
+            sql.binds.append(after.startedAtMicroseconds)
+            sql.binds.append(after.callID)
+            let n = sql.binds.count
+            clauses.append("(started_at, call_id) < ('epoch'::timestamptz + $\(n - 1)::bigint * interval '1 microsecond', $\(n))")
+        }
         if !clauses.isEmpty { sql.sql += " WHERE " + clauses.joined(separator: " AND ") }
     }
 
@@ -26,18 +35,26 @@ extension PostgresStore {
         list.binds.append(query.limit)
         list.binds.append(query.offset)
         list.sql += " ORDER BY started_at DESC, call_id DESC LIMIT $\(list.binds.count - 1) OFFSET $\(list.binds.count)"
-        var count = PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM calls")
-        Self.appendConditions(query, to: &count)
         let calls = try await rows(list) { try Self.call($0) }
-        let total = query.countsTotal ? try await rows(count) { try $0[0].decode(Int.self) }.first ?? 0 : 0
-        return CallPage(calls: calls, total: total)
+        return CallPage(calls: calls, total: query.countsTotal ? try await countCalls(query) : 0)
+    }
+
+    public func countCalls(_ query: CallQuery) async throws -> Int {
+        if query.countsFromTotals {
+            let status = query.status?.rawValue
+            return try await rows("""
+                SELECT coalesce(sum(calls), 0)::bigint FROM call_totals WHERE \(status)::text IS NULL OR status = \(status)
+                """) { try $0[0].decode(Int.self) }.first ?? 0
+        }
+        var count = PostgresQuery(unsafeSQL: "SELECT count(*)::bigint FROM calls")
+        Self.appendConditions(query, place: false, to: &count)
+        return try await rows(count) { try $0[0].decode(Int.self) }.first ?? 0
     }
 
     public func callSummary() async throws -> CallSummary {
         let rows = try await rows("""
-            SELECT status, outcome, count(*)::bigint, count(*) FILTER (WHERE is_lead)::bigint,
-                   count(answered_at)::bigint, coalesce(sum(duration) FILTER (WHERE answered_at IS NOT NULL), 0)::float8
-            FROM calls GROUP BY status, outcome
+            SELECT status, nullif(outcome, ''), calls, leads, answered, answered_ms / 1000.0::float8
+            FROM call_totals WHERE calls <> 0
             """) {
             (try $0[0].decode(String.self), try $0[1].decode(String?.self), try $0[2].decode(Int.self), try $0[3].decode(Int.self),
              try $0[4].decode(Int.self), try $0[5].decode(Double.self))

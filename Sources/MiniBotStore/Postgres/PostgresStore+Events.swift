@@ -28,6 +28,13 @@ extension PostgresStore {
         }
     }
 
+    public func countEvents(after id: Int64, kinds: [CallEventKind]) async throws -> Int {
+        let names = kinds.map(\.rawValue)
+        return try await rows("SELECT count(*)::bigint FROM events WHERE id > \(id) AND kind = ANY(\(names))") {
+            try $0[0].decode(Int.self)
+        }.first ?? 0
+    }
+
     static let cursorColumns = "endpoint, last_event_id, attempts, next_attempt_at, last_error, delivered, abandoned"
 
     static func cursor(_ row: PostgresRandomAccessRow) throws -> WebhookCursor {

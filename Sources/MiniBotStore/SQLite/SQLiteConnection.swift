@@ -2,14 +2,17 @@ import CSQLite
 import Foundation
 
 /// A thin, synchronous handle on one SQLite connection. Not thread-safe:
-/// its owner serialises access (``SQLiteStore`` behind a mutex, an import on
-/// a connection of its own), which is why it may be declared Sendable.
+/// its owner serialises access (``SQLiteStore``'s writer behind a mutex, a
+/// reader taken from ``SQLiteReaderPool`` by one query at a time, an import
+/// on a connection of its own), which is why it may be declared Sendable.
 final class SQLiteConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
     let path: String
 
-    init(path: String) throws(StoreError) {
+    /// With `readOnly`, the connection refuses writes (`PRAGMA query_only`)
+    /// and leaves the journal mode to the writer, which set WAL first.
+    init(path: String, readOnly: Bool = false) throws(StoreError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -28,7 +31,10 @@ final class SQLiteConnection: @unchecked Sendable {
             throw .unavailable("cannot open the SQLite database \(path): \(message)")
         }
         sqlite3_extended_result_codes(handle, 1)
-        try execute("""
+        try execute(readOnly ? """
+            PRAGMA busy_timeout = 10000;
+            PRAGMA query_only = ON;
+            """ : """
             PRAGMA busy_timeout = 10000;
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;

@@ -189,5 +189,46 @@ enum SQLiteSchema {
         CREATE INDEX calls_campaign_newest ON calls (campaign_id, started_at DESC, call_id DESC);
         DROP INDEX calls_campaign;
         """),
+        // What the call summary and the unfiltered total read instead of
+        // grouping every call: triggers keep it as calls are written. (No
+        // OR IGNORE in them: a conflict clause inside a trigger gives way to
+        // the outer statement's, and saving a call is an upsert.)
+        (8, "call totals kept by triggers", """
+        CREATE TABLE call_totals (
+            status TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            calls INTEGER NOT NULL DEFAULT 0,
+            leads INTEGER NOT NULL DEFAULT 0,
+            answered INTEGER NOT NULL DEFAULT 0,
+            answered_ms INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (status, outcome)
+        ) WITHOUT ROWID;
+        INSERT INTO call_totals (status, outcome, calls, leads, answered, answered_ms)
+            SELECT status, coalesce(outcome, ''), count(*), sum(is_lead), sum(answered_at IS NOT NULL),
+                   coalesce(sum(CASE WHEN answered_at IS NOT NULL THEN CAST(round(duration * 1000) AS INTEGER) END), 0)
+            FROM calls GROUP BY 1, 2;
+        CREATE TRIGGER calls_totals_insert AFTER INSERT ON calls BEGIN
+            INSERT INTO call_totals (status, outcome) SELECT new.status, coalesce(new.outcome, '')
+                WHERE NOT EXISTS (SELECT 1 FROM call_totals WHERE status = new.status AND outcome = coalesce(new.outcome, ''));
+            UPDATE call_totals SET calls = calls + 1, leads = leads + new.is_lead, answered = answered + (new.answered_at IS NOT NULL),
+                answered_ms = answered_ms + CASE WHEN new.answered_at IS NOT NULL THEN CAST(round(new.duration * 1000) AS INTEGER) ELSE 0 END
+            WHERE status = new.status AND outcome = coalesce(new.outcome, '');
+        END;
+        CREATE TRIGGER calls_totals_delete AFTER DELETE ON calls BEGIN
+            UPDATE call_totals SET calls = calls - 1, leads = leads - old.is_lead, answered = answered - (old.answered_at IS NOT NULL),
+                answered_ms = answered_ms - CASE WHEN old.answered_at IS NOT NULL THEN CAST(round(old.duration * 1000) AS INTEGER) ELSE 0 END
+            WHERE status = old.status AND outcome = coalesce(old.outcome, '');
+        END;
+        CREATE TRIGGER calls_totals_update AFTER UPDATE OF status, outcome, is_lead, answered_at, duration ON calls BEGIN
+            UPDATE call_totals SET calls = calls - 1, leads = leads - old.is_lead, answered = answered - (old.answered_at IS NOT NULL),
+                answered_ms = answered_ms - CASE WHEN old.answered_at IS NOT NULL THEN CAST(round(old.duration * 1000) AS INTEGER) ELSE 0 END
+            WHERE status = old.status AND outcome = coalesce(old.outcome, '');
+            INSERT INTO call_totals (status, outcome) SELECT new.status, coalesce(new.outcome, '')
+                WHERE NOT EXISTS (SELECT 1 FROM call_totals WHERE status = new.status AND outcome = coalesce(new.outcome, ''));
+            UPDATE call_totals SET calls = calls + 1, leads = leads + new.is_lead, answered = answered + (new.answered_at IS NOT NULL),
+                answered_ms = answered_ms + CASE WHEN new.answered_at IS NOT NULL THEN CAST(round(new.duration * 1000) AS INTEGER) ELSE 0 END
+            WHERE status = new.status AND outcome = coalesce(new.outcome, '');
+        END;
+        """),
     ]
 }

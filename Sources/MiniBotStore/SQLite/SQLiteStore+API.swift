@@ -4,7 +4,8 @@ import MiniBotCore
 // What the HTTP API reads and writes beyond the dialer: call listings and
 // summaries, API keys.
 extension SQLiteStore {
-    static func conditions(_ query: CallQuery) -> (sql: String, values: [SQLiteValue]) {
+    /// The WHERE clause of the query's filters and, with `place`, its cursor.
+    static func conditions(_ query: CallQuery, place: Bool = true) -> (sql: String, values: [SQLiteValue]) {
         var clauses: [String] = []
         var values: [SQLiteValue] = []
         if let campaignID = query.campaignID { clauses.append("campaign_id = ?"); values.append(.text(campaignID)) }
@@ -13,24 +14,40 @@ extension SQLiteStore {
         if let isLead = query.isLead { clauses.append("is_lead = ?"); values.append(.bool(isLead)) }
         if let from = query.from { clauses.append("started_at >= ?"); values.append(.date(from)) }
         if let to = query.to { clauses.append("started_at < ?"); values.append(.date(to)) }
+        if place, let after = query.after {
+            // A row value: SQLite walks calls_newest (or calls_campaign_newest) from the cursor.
+            clauses.append("(started_at, call_id) < (?, ?)")
+            values += [.integer(after.startedAtMilliseconds), .text(after.callID)]
+        }
         return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), values)
     }
 
     public func calls(_ query: CallQuery) async throws -> CallPage {
         let (whereSQL, values) = Self.conditions(query)
-        return try locked { db in
-            let calls = try db.prepare("SELECT \(Self.callColumns) FROM calls \(whereSQL) ORDER BY started_at DESC, call_id DESC LIMIT ? OFFSET ?")
+        let calls = try reading { db in
+            try db.prepare("SELECT \(Self.callColumns) FROM calls \(whereSQL) ORDER BY started_at DESC, call_id DESC LIMIT ? OFFSET ?")
                 .query(values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))]) { Self.call($0) }
-            let total = query.countsTotal ? try db.prepare("SELECT count(*) FROM calls \(whereSQL)").query(values) { $0.int(0) }.first ?? 0 : 0
-            return CallPage(calls: calls, total: total)
+        }
+        return CallPage(calls: calls, total: query.countsTotal ? try await countCalls(query) : 0)
+    }
+
+    public func countCalls(_ query: CallQuery) async throws -> Int {
+        if query.countsFromTotals {
+            return try reading { db in
+                try db.prepare("SELECT coalesce(sum(calls), 0) FROM call_totals WHERE ?1 IS NULL OR status = ?1")
+                    .query([.optional(query.status?.rawValue)]) { $0.int(0) }.first ?? 0
+            }
+        }
+        let (whereSQL, values) = Self.conditions(query, place: false)
+        return try reading { db in
+            try db.prepare("SELECT count(*) FROM calls \(whereSQL)").query(values) { $0.int(0) }.first ?? 0
         }
     }
 
     public func callSummary() async throws -> CallSummary {
-        let rows = try locked { db in
+        let rows = try reading { db in
             try db.prepare("""
-                SELECT status, outcome, count(*), sum(is_lead), sum(answered_at IS NOT NULL), coalesce(sum(CASE WHEN answered_at IS NOT NULL THEN duration END), 0)
-                FROM calls GROUP BY status, outcome
+                SELECT status, nullif(outcome, ''), calls, leads, answered, answered_ms / 1000.0 FROM call_totals WHERE calls <> 0
                 """).query { ($0.text(0), $0.optionalText(1), $0.int(2), $0.int(3), $0.int(4), $0.double(5)) }
         }
         return CallSummary.folding(rows)
@@ -52,13 +69,13 @@ extension SQLiteStore {
     }
 
     public func apiKey(hash: String) async throws -> APIKeyRecord? {
-        try locked { db in
+        try reading { db in
             try db.prepare("SELECT \(Self.apiKeyColumns) FROM api_keys WHERE hash = ?").query([.text(hash)]) { Self.apiKey($0) }.first
         }
     }
 
     public func apiKeys() async throws -> [APIKeyRecord] {
-        try locked { db in
+        try reading { db in
             try db.prepare("SELECT \(Self.apiKeyColumns) FROM api_keys ORDER BY created_at, id").query { Self.apiKey($0) }
         }
     }

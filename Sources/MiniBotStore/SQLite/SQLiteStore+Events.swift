@@ -13,12 +13,19 @@ extension SQLiteStore {
     }
 
     public func events(after id: Int64, limit: Int) async throws -> [CallEvent] {
-        try locked { db in
+        try reading { db in
             try db.prepare("SELECT id, kind, call_id, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?")
                 .query([.integer(id), .integer(Int64(limit))]) { row in
                     CallEvent(id: Int64(row.int(0)), kind: CallEventKind(rawValue: row.text(1)) ?? .callEnded,
                               callID: row.text(2), createdAt: row.date(3))
                 }
+        }
+    }
+
+    public func countEvents(after id: Int64, kinds: [CallEventKind]) async throws -> Int {
+        try reading { db in
+            try db.prepare("SELECT count(*) FROM events WHERE id > ? AND kind IN (SELECT value FROM json_each(?))")
+                .query([.integer(id), .text(Self.jsonArray(kinds.map(\.rawValue)))]) { $0.int(0) }.first ?? 0
         }
     }
 
@@ -78,7 +85,7 @@ extension SQLiteStore {
     }
 
     public func webhookFailures(limit: Int) async throws -> [WebhookFailure] {
-        try locked { db in
+        try reading { db in
             try db.prepare("SELECT endpoint, event_id, attempts, error, failed_at FROM webhook_failures ORDER BY failed_at DESC, event_id DESC LIMIT ?")
                 .query([.integer(Int64(limit))]) { row in
                     WebhookFailure(endpoint: row.text(0), eventID: Int64(row.int(1)), attempts: row.int(2), error: row.text(3), failedAt: row.date(4))

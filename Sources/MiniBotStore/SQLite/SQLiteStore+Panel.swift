@@ -57,7 +57,7 @@ extension SQLiteStore {
     }
 
     public func session(tokenHash: String, now: Date) async throws -> PanelSession? {
-        try locked { db in
+        try reading { db in
             try db.prepare("SELECT token_hash, user_name, csrf_token, created_at, expires_at FROM panel_sessions WHERE token_hash = ? AND expires_at > ?")
                 .query([.text(tokenHash), .date(now)]) {
                     PanelSession(tokenHash: $0.text(0), userName: $0.text(1), csrfToken: $0.text(2), createdAt: $0.date(3), expiresAt: $0.date(4))
@@ -84,7 +84,7 @@ extension SQLiteStore {
     }
 
     public func callActivity(from: Date, to: Date) async throws -> [CallActivity] {
-        try locked { db in
+        try reading { db in
             try db.prepare("""
                 SELECT (started_at / 3600000) * 3600000 AS hour, status, outcome, count(*), sum(is_lead)
                 FROM calls WHERE started_at >= ? AND started_at < ? GROUP BY hour, status, outcome ORDER BY hour

@@ -3,22 +3,37 @@ import Logging
 import MiniBotCore
 import Synchronization
 
-/// The embedded store: one SQLite file in WAL mode. Calls are serialised on
-/// one connection; an import writes on a connection of its own, in one
-/// transaction.
+/// The embedded store: one SQLite file in WAL mode. Writes, and reads that
+/// a write must not interleave with, are serialised on one connection
+/// (``locked(_:)``); the reads the API and the panel make run on read-only
+/// connections beside it (``reading(_:)``); an import writes on a connection
+/// of its own, in one transaction.
 public final class SQLiteStore: Store {
     private let connection: Mutex<SQLiteConnection>
+    private let readers: SQLiteReaderPool
     private let path: String
     private let logger: Logger
+
+    /// Read-only connections kept open between queries.
+    static let keptReaders = 4
 
     public init(path: String, logger: Logger) throws(StoreError) {
         self.path = path
         self.logger = logger
         self.connection = Mutex(try SQLiteConnection(path: path))
+        self.readers = SQLiteReaderPool(path: path, kept: Self.keptReaders)
     }
 
+    /// On the writer connection, one caller at a time.
     func locked<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try connection.withLock { connection in try body(connection) }
+    }
+
+    /// On a read-only connection of the pool, which sees every write
+    /// committed before the call (a write through this store has committed
+    /// when its method returns). Not for reads inside a write's transaction.
+    func reading<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+        try readers.read(body)
     }
 
     public func close() async {}
@@ -79,7 +94,7 @@ public final class SQLiteStore: Store {
     }
 
     public func contact(phone: String) async throws -> Contact? {
-        try locked { db in
+        try reading { db in
             try db.prepare("SELECT \(Self.contactColumns) FROM contacts WHERE phone = ?")
                 .query([.text(phone)]) { Self.contact($0) }.first
         }
@@ -109,13 +124,13 @@ public final class SQLiteStore: Store {
     public func contacts(_ query: ContactQuery) async throws -> [Contact] {
         let (whereSQL, values) = Self.conditions(query.filter, search: query.search)
         let sql = "SELECT \(Self.contactColumns) FROM contacts c \(whereSQL) ORDER BY c.phone LIMIT ? OFFSET ?"
-        return try locked { db in
+        return try reading { db in
             try db.prepare(sql).query(values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))]) { Self.contact($0) }
         }
     }
 
     public func contactStats() async throws -> ContactStats {
-        try locked { db in
+        try reading { db in
             let rows = try db.prepare("SELECT status, count(*) FROM contacts GROUP BY status").query { ($0.text(0), $0.int(1)) }
             let optOut = try db.prepare("SELECT count(*) FROM contacts WHERE opt_out = 1").query { $0.int(0) }.first ?? 0
             var byStatus: [ContactStatus: Int] = [:]
@@ -137,7 +152,7 @@ public final class SQLiteStore: Store {
             \(whereSQL)
             ORDER BY c.phone LIMIT ?
             """
-        return try locked { db in
+        return try reading { db in
             let rows = try db.prepare(sql).query(values) { row in
                 (Self.contact(row), row.optionalText(14), row.optionalText(15), row.optionalText(16))
             }
@@ -194,14 +209,14 @@ public final class SQLiteStore: Store {
     }
 
     public func campaign(id: String) async throws -> Campaign? {
-        let rows = try locked { db in
+        let rows = try reading { db in
             try db.prepare("SELECT \(Self.campaignColumns) FROM campaigns WHERE id = ?").query([.text(id)], Self.campaignRow)
         }
         return try rows.first.map(Self.campaign)
     }
 
     public func campaigns() async throws -> [Campaign] {
-        let rows = try locked { db in
+        let rows = try reading { db in
             try db.prepare("SELECT \(Self.campaignColumns) FROM campaigns ORDER BY created_at DESC, id DESC").query([], Self.campaignRow)
         }
         return try rows.map(Self.campaign)
@@ -481,7 +496,7 @@ public final class SQLiteStore: Store {
     }
 
     public func optOuts(limit: Int, offset: Int) async throws -> [OptOutEntry] {
-        try locked { db in
+        try reading { db in
             try db.prepare("SELECT key, hashed, source, added_at FROM opt_outs ORDER BY added_at DESC, key LIMIT ? OFFSET ?")
                 .query([.integer(Int64(limit)), .integer(Int64(offset))]) {
                     OptOutEntry(key: $0.text(0), hashed: $0.int(1) != 0, source: $0.text(2), addedAt: $0.date(3))
@@ -532,7 +547,7 @@ public final class SQLiteStore: Store {
     }
 
     public func call(id: String) async throws -> Call? {
-        try locked { db in
+        try reading { db in
             try db.prepare("SELECT \(Self.callColumns) FROM calls WHERE call_id = ?").query([.text(id)]) { Self.call($0) }.first
         }
     }
@@ -565,7 +580,7 @@ public final class SQLiteStore: Store {
     }
 
     public func interactions(callID: String) async throws -> [CallInteraction] {
-        try locked { db in
+        try reading { db in
             try db.prepare("""
                 SELECT call_id, sequence, step, prompt, transcription, intent, confidence, response_duration,
                        started_at, ended_at, transcription_seconds, error, clip_path
