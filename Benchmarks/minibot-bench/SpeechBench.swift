@@ -13,8 +13,11 @@ struct SpeechBench: AsyncParsableCommand {
         abstract: "Speech recognition: latency p50/p95, WER per voice, answers per second under concurrency."
     )
 
-    @Option(help: "ggml Whisper model.")
+    @Option(help: "ggml Whisper model (float16).")
     var model = ".deps/speech-test/ggml-base.bin"
+
+    @Option(help: "Quantise the model first, as `minibot models quantize` does (q8_0, q5_1, q5_0), or none.")
+    var quantize = "q8_0"
 
     @Option(help: "Folder of clips with manifest.tsv (file, voice, text).")
     var clips = ".deps/speech-test/clips"
@@ -80,12 +83,14 @@ struct SpeechBench: AsyncParsableCommand {
     func run() async throws {
         let loaded = try loadClips()
         guard !loaded.isEmpty else { throw ValidationError("no clip of \(minSeconds)–\(maxSeconds) s in \(clips)") }
+        let modelPath = try quantizedModel()
+        defer { if modelPath != model { try? FileManager.default.removeItem(atPath: modelPath) } }
         let loadStart = ContinuousClock.now
-        let whisper = try WhisperModel.shared(path: model)
+        let whisper = try WhisperModel.shared(path: modelPath)
         let loadSeconds = seconds(ContinuousClock.now - loadStart)
         let voices = Array(Set(loaded.map(\.voice))).sorted()
         let totalAudio = loaded.reduce(0.0) { $0 + seconds($1.audio.duration) }
-        print("Speech: \(loaded.count) clips (\(voices.joined(separator: ", "))), \(String(format: "%.1f", totalAudio / Double(loaded.count))) s average at 8 kHz; model \(model) loaded in \(String(format: "%.2f", loadSeconds)) s")
+        print("Speech: \(loaded.count) clips (\(voices.joined(separator: ", "))), \(String(format: "%.1f", totalAudio / Double(loaded.count))) s average at 8 kHz; model \(model) (\(quantize == "none" ? "as is" : quantize)) loaded in \(String(format: "%.2f", loadSeconds)) s")
 
         var rows: [Row] = []
         for window in skipFullWindow ? ["fitted"] : ["full", "fitted"] {
@@ -158,7 +163,7 @@ struct SpeechBench: AsyncParsableCommand {
         printTable(header, throughput.map { ["\($0.calls)", String(format: "%.2f", $0.perSecond)] })
 
         var json: [String: Any] = [
-            "benchmark": "speech", "model": model, "clips": loaded.count,
+            "benchmark": "speech", "model": model, "quantization": quantize, "clips": loaded.count,
             "average_clip_seconds": round3(totalAudio / Double(loaded.count)), "model_load_seconds": round3(loadSeconds),
             "cpu_cores": ProcessInfo.processInfo.activeProcessorCount,
         ]
@@ -181,6 +186,17 @@ struct SpeechBench: AsyncParsableCommand {
         json["answers_per_second"] = Dictionary(uniqueKeysWithValues: throughput.map { ("\($0.calls)", round3($0.perSecond)) })
         let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The model to measure: `model` itself, or its quantised copy in a temporary file.
+    private func quantizedModel() throws -> String {
+        guard quantize != "none" else { return model }
+        guard let type = GGMLWhisperQuantizer.QuantizationType(rawValue: quantize) else {
+            throw ValidationError("--quantize must be none or one of \(GGMLWhisperQuantizer.QuantizationType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("minibot-bench-\(quantize)-\(UUID().uuidString).bin").path
+        _ = try GGMLWhisperQuantizer.quantize(input: model, output: out, type: type)
+        return out
     }
 
     private func loadClips() throws -> [Clip] {

@@ -24,6 +24,8 @@ public enum SpeechError: Error, Equatable, CustomStringConvertible {
     case checksumMismatch(file: String, expected: String, actual: String)
     /// A CTranslate2 model directory is missing a file or holds a bad one.
     case invalidCT2Model(file: String, reason: String)
+    /// A ggml model file to quantise is missing, truncated or already quantised.
+    case invalidGGMLModel(file: String, reason: String)
     /// A file could not be written.
     case cannotWrite(file: String, reason: String)
 
@@ -51,6 +53,8 @@ public enum SpeechError: Error, Equatable, CustomStringConvertible {
             return "\(file): SHA-1 is \(actual), expected \(expected); the file is corrupt or not the official one (deleted; try again)"
         case let .invalidCT2Model(file, reason):
             return "CTranslate2 model \(file): \(reason)"
+        case let .invalidGGMLModel(file, reason):
+            return "ggml model \(file): \(reason)"
         case let .cannotWrite(file, reason):
             return "cannot write \(file): \(reason)"
         }

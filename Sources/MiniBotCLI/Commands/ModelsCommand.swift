@@ -5,8 +5,8 @@ import MiniBotSpeech
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "Whisper models: list, install the official ones, convert a faster-whisper model.",
-        subcommands: [ModelsListCommand.self, ModelsInstallCommand.self, ModelsConvertCommand.self]
+        abstract: "Whisper models: list, install the official ones, convert a faster-whisper model, quantise.",
+        subcommands: [ModelsListCommand.self, ModelsInstallCommand.self, ModelsConvertCommand.self, ModelsQuantizeCommand.self]
     )
 }
 
@@ -81,10 +81,52 @@ struct ModelsConvertCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The ggml file to write (e.g. <data_dir>/models/ggml-base.bin).")
     var out: String
 
+    @Option(name: .long, help: "q8_0 (the default: smaller, faster on CPU, same word error rate), q5_1, q5_0, or none for float16.")
+    var quantize = "q8_0"
+
     func run() async throws {
-        let summary = try CT2WhisperConverter.convert(ct2Directory: ct2, output: out)
-        Output.write("Wrote \(summary.output): \(summary.bytes) bytes, \(summary.tensors) tensors, "
+        let type = try ModelsQuantizeCommand.type(quantize, allowingNone: true)
+        let float16 = type == nil ? out : out + ".float16"
+        defer { if float16 != out { try? FileManager.default.removeItem(atPath: float16) } }
+        let summary = try CT2WhisperConverter.convert(ct2Directory: ct2, output: float16)
+        var bytes = summary.bytes
+        if let type { bytes = try GGMLWhisperQuantizer.quantize(input: float16, output: out, type: type).bytes }
+        Output.write("Wrote \(out): \(bytes) bytes (\(type?.rawValue ?? "float16")), \(summary.tensors) tensors, "
                      + "\(summary.encoderLayers)+\(summary.decoderLayers) layers, \(summary.melBands) mel bands, "
                      + "vocabulary \(summary.vocabularySize)\n")
+    }
+}
+
+struct ModelsQuantizeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quantize",
+        abstract: "Write a quantised copy of a float16 ggml Whisper model (smaller, faster on CPU).",
+        discussion: "As whisper.cpp's examples/quantize: the weight matrices through ggml's quantiser, the rest as is. "
+            + "q8_0 is the fastest on x86 CPUs and keeps the word error rate (docs/BENCHMARKS.md)."
+    )
+
+    @Argument(help: "The float16 (or float32) ggml model, e.g. <data_dir>/models/ggml-base.bin.")
+    var input: String
+
+    @Argument(help: "The file to write, e.g. <data_dir>/models/ggml-base-q8_0.bin (then `--model base-q8_0`).")
+    var output: String
+
+    @Option(name: .long, help: "q8_0, q5_1 or q5_0.")
+    var type: String = "q8_0"
+
+    func run() async throws {
+        let quantization = try Self.type(type, allowingNone: false)!
+        let summary = try GGMLWhisperQuantizer.quantize(input: input, output: output, type: quantization)
+        Output.write("Wrote \(summary.output): \(summary.bytes) bytes, \(summary.quantizedTensors) of \(summary.tensors) tensors \(type)\n")
+    }
+
+    /// The quantisation named `name`; nil for `none` where allowed.
+    static func type(_ name: String, allowingNone: Bool) throws -> GGMLWhisperQuantizer.QuantizationType? {
+        if allowingNone, name == "none" { return nil }
+        guard let type = GGMLWhisperQuantizer.QuantizationType(rawValue: name) else {
+            let names = GGMLWhisperQuantizer.QuantizationType.allCases.map { $0.rawValue } + (allowingNone ? ["none"] : [])
+            throw ValidationError("the quantisation must be one of \(names.joined(separator: ", ")), got \(name)")
+        }
+        return type
     }
 }

@@ -19,7 +19,7 @@ struct GGMLWhisperWriter {
     }
 
     /// Element type of a tensor in the file (ggml's type numbers).
-    enum TensorType: Int32 { case float32 = 0, float16 = 1 }
+    enum TensorType: Int32 { case float32 = 0, float16 = 1, q5_0 = 6, q5_1 = 7, q8_0 = 8 }
 
     static let magic: UInt32 = 0x6767_6d6c       // "ggml"
 
@@ -37,13 +37,15 @@ struct GGMLWhisperWriter {
         self.file = file
     }
 
-    mutating func writeHeader(_ h: HyperParameters, melFilters: [Float], fftBins: Int, tokens: [[UInt8]]) throws {
+    /// The header; `fileType` is the hyper-parameters' `ftype` (1: mostly
+    /// float16; a quantised file adds ggml's quantisation version × 1000).
+    mutating func writeHeader(_ h: HyperParameters, melFilters: [Float], fftBins: Int, tokens: [[UInt8]], fileType: Int32 = 1) throws {
         append(Self.magic)
         for value in [h.vocabularySize, h.audioContext, h.audioState, h.audioHeads, h.audioLayers,
                       h.textContext, h.textState, h.textHeads, h.textLayers, h.melBands] {
             append(Int32(value))
         }
-        append(Int32(1))                                // ftype: mostly float16
+        append(fileType)
         append(Int32(h.melBands))
         append(Int32(fftBins))
         for value in melFilters { append(value.bitPattern) }
