@@ -52,10 +52,8 @@ public enum CT2WhisperConverter {
             throw SpeechError.invalidCT2Model(file: vocabularyFile, reason: "\(tokens.count) ordinary tokens for an embedding of \(hp.vocabularySize) rows")
         }
 
-        let temporary = output + ".partial"
-        var writer = try GGMLWhisperWriter(file: temporary)
         var tensors = 0
-        do {
+        let size = try GGMLWhisperWriter.writeAtomically(to: output) { writer in
             try writer.writeHeader(hp, melFilters: MelFilterBank.whisper(melBands: hp.melBands), fftBins: 201, tokens: tokens)
             func put(_ name: String, _ source: String, rows: Range<Int>? = nil, float32: Bool = false, shape: [Int]? = nil) throws {
                 let (payload, sourceShape) = try p.elements(source, rows: rows, float32: float32)
@@ -109,19 +107,7 @@ public enum CT2WhisperConverter {
                 try linear("\(to).mlp.2", "\(from)/ffn/linear_1")
             }
             try norm("decoder.ln", "decoder/layer_norm")
-            try writer.close()
-        } catch {
-            try? writer.close()
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
         }
-        do {
-            if FileManager.default.fileExists(atPath: output) { try FileManager.default.removeItem(atPath: output) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: output)
-        } catch {
-            throw SpeechError.cannotWrite(file: output, reason: (error as NSError).localizedDescription)
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         return Summary(output: output, bytes: size, vocabularySize: hp.vocabularySize, encoderLayers: hp.audioLayers,
                        decoderLayers: hp.textLayers, melBands: hp.melBands, tensors: tensors)
     }

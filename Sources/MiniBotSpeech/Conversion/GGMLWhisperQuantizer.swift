@@ -77,10 +77,8 @@ public enum GGMLWhisperQuantizer {
         let filters = try (0..<(melBands * fftBins)).map { _ in Float(bitPattern: try reader.uint32()) }
         let tokens = try (0..<Int(try reader.int32())).map { _ in try reader.bytes(Int(try reader.uint32())) }
 
-        let temporary = output + ".partial"
-        var writer = try GGMLWhisperWriter(file: temporary)
         var tensors = 0, quantized = 0
-        do {
+        let size = try GGMLWhisperWriter.writeAtomically(to: output) { writer in
             try writer.writeHeader(hp, melFilters: filters, fftBins: fftBins, tokens: tokens,
                                    fileType: quantizationVersion * 1000 + type.fileType)
             while !reader.atEnd {
@@ -111,19 +109,7 @@ public enum GGMLWhisperQuantizer {
                 try writer.writeTensor(name: name, shape: shape, type: type.tensorType, payload: out.prefix(size))
                 quantized += 1
             }
-            try writer.close()
-        } catch {
-            try? writer.close()
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw error
         }
-        do {
-            if FileManager.default.fileExists(atPath: output) { try FileManager.default.removeItem(atPath: output) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: output)
-        } catch {
-            throw SpeechError.cannotWrite(file: output, reason: (error as NSError).localizedDescription)
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         return Summary(output: output, bytes: size, tensors: tensors, quantizedTensors: quantized)
     }
 

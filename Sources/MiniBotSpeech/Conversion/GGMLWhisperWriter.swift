@@ -27,6 +27,28 @@ struct GGMLWhisperWriter {
     private let file: String
     private var buffer = Data()
 
+    /// Writes `output` through `body` under a temporary name beside it, renamed into place only when `body`
+    /// and the close succeed, so a failure never leaves a half-written model; returns the file's size in bytes.
+    static func writeAtomically(to output: String, _ body: (inout GGMLWhisperWriter) throws -> Void) throws -> Int {
+        let temporary = output + ".partial"
+        var writer = try GGMLWhisperWriter(file: temporary)
+        do {
+            try body(&writer)
+            try writer.close()
+        } catch {
+            try? writer.close()
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw error
+        }
+        do {
+            if FileManager.default.fileExists(atPath: output) { try FileManager.default.removeItem(atPath: output) }
+            try FileManager.default.moveItem(atPath: temporary, toPath: output)
+        } catch {
+            throw SpeechError.cannotWrite(file: output, reason: (error as NSError).localizedDescription)
+        }
+        return (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
+    }
+
     /// Creates (or truncates) `file`.
     init(file: String) throws {
         guard FileManager.default.createFile(atPath: file, contents: nil),
