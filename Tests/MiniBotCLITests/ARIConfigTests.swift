@@ -55,6 +55,15 @@ struct ARIConfigTests {
         }
     }
 
+    @Test func asteriskAMDPolicyDefaultsToRecordAndIsSetByFileOrEnvironment() throws {
+        #expect(try load("telephony: ari\nari:\n  username: u\n").ari.asteriskAMD == .record)
+        #expect(try load("telephony: ari\nari:\n  username: u\n  asterisk_amd: combine\n").ari.asteriskAMD == .combine)
+        #expect(try load("telephony: ari\nari:\n  username: u\n", environment: ["MINIBOT_ARI_ASTERISK_AMD": "ignore"]).ari.asteriskAMD == .ignore)
+        let ignoring = ARITelephony.agentConfiguration(try load("ari:\n  asterisk_amd: ignore\n"))
+        #expect(!ignoring.readsAsteriskAMD, "ignore: AMDSTATUS is not even read")
+        #expect(ARITelephony.agentConfiguration(MiniBotConfig(dataDir: folder)).readsAsteriskAMD)
+    }
+
     @Test(arguments: [
         ("ari:\n  url: ftp://x\n  username: u", "ari.url"),
         ("ari:\n  url: http://u:p@127.0.0.1:8088\n  username: u", "must not carry credentials"),
@@ -62,6 +71,7 @@ struct ARIConfigTests {
         ("ari:\n  username: u\n  endpoint: PJSIP/trunk", "{number}"),
         ("ari:\n  username: u\n  app: \"my app\"", "ari.app"),
         ("ari:\n  username: u\n  number_format: local", "ari.number_format"),
+        ("ari:\n  username: u\n  asterisk_amd: always", "asterisk_amd"),
     ])
     func badSettingsAreNamed(section: String, named: String) {
         #expect {

@@ -32,10 +32,13 @@ public actor ARIAgent {
         public var reconnectDelays: ClosedRange<Duration>
         /// How long calls in progress wait for a lost events connection to come back.
         public var reconnectGrace: Duration
+        /// Read `AMDSTATUS` / `AMDCAUSE` of each answered call (set when the
+        /// endpoint's dialplan runs Asterisk's `AMD()`; see ``ARICall/asteriskAMD``).
+        public var readsAsteriskAMD: Bool
 
         public init(url: String, username: String, password: String, app: String = "minibot", mediaHost: String = "127.0.0.1",
                     rtpPorts: ClosedRange<Int> = 30000...39999, reconnectDelays: ClosedRange<Duration> = .milliseconds(250)...(.seconds(5)),
-                    reconnectGrace: Duration = .seconds(3)) {
+                    reconnectGrace: Duration = .seconds(3), readsAsteriskAMD: Bool = true) {
             self.url = url
             self.username = username
             self.password = password
@@ -44,6 +47,7 @@ public actor ARIAgent {
             self.rtpPorts = rtpPorts
             self.reconnectDelays = reconnectDelays
             self.reconnectGrace = reconnectGrace
+            self.readsAsteriskAMD = readsAsteriskAMD
         }
     }
 
@@ -74,6 +78,7 @@ public actor ARIAgent {
         var ringTimer: Task<Void, Never>?
         var mediaChannelID: String
         var bridgeID: String
+        var asteriskAMD: AsteriskAMDVerdict?
         var mediaCreated = false
         var bridgeCreated = false
     }
@@ -306,11 +311,11 @@ public actor ARIAgent {
                 Task { await self.connectMedia(id) }
             case .answered:
                 guard let record = calls[id], let rtp = record.rtp else { continue }
-                let call = ARICall(channelID: id, rtp: rtp, agent: self)
+                let call = ARICall(channelID: id, rtp: rtp, asteriskAMD: record.asteriskAMD, agent: self)
                 calls[id]!.call = call
                 calls[id]!.answer = nil
                 record.answer?.resume(returning: call)
-                logger.info("call answered", metadata: ["channel": "\(id)"])
+                logger.info("call answered", metadata: ["channel": "\(id)", "asterisk_amd": "\(record.asteriskAMD.map(\.description) ?? "-")"])
             case .failed(let failure):
                 guard let record = calls.removeValue(forKey: id) else { continue }
                 teardown(record)
@@ -363,6 +368,8 @@ public actor ARIAgent {
     /// session of ours; both go into one mixing bridge.
     private func connectMedia(_ id: String) async {
         guard let record = calls[id] else { return }
+        // Read alongside the media set-up: AMD() finished before the answer reached us.
+        let amdRead = configuration.readsAsteriskAMD ? Task { await self.asteriskAMD(id) } : nil
         do {
             let rtp = try await RTPSession.bind(host: configuration.mediaHost, ports: configuration.rtpPorts, codec: .pcmu, logger: logger)
             guard calls[id]?.machine.state == .connectingMedia else { return rtp.close() }
@@ -380,12 +387,31 @@ public actor ARIAgent {
             calls[id]!.bridgeCreated = true
             try await client.createBridge(id: record.bridgeID)
             try await addToBridge(record.bridgeID, channels: [id, record.mediaChannelID])
+            let amd = await amdRead?.value
             guard calls[id]?.machine.state == .connectingMedia else { return }
+            calls[id]!.asteriskAMD = amd
             ticker.add(rtp)
             perform(calls[id]!.machine.mediaConnected(), id: id)
         } catch {
             guard calls[id] != nil else { return }
             perform(calls[id]!.machine.mediaFailed("\(error)"), id: id)
+        }
+    }
+
+    /// Asterisk's `AMD()` verdict on the answered channel, nil when none ran.
+    ///
+    /// `AMD()` runs on the callee's channel (Dial's `U()` subroutine, far from
+    /// ours behind the Local channel); the dialplan copies `AMDSTATUS` /
+    /// `AMDCAUSE` onto our channel with `MASTER_CHANNEL()` before the answer
+    /// reaches the Stasis application (deploy/asterisk/extensions.conf).
+    private nonisolated func asteriskAMD(_ id: String) async -> AsteriskAMDVerdict? {
+        do {
+            guard let status = try await client.variable("AMDSTATUS", channelID: id, timeout: .seconds(2)) else { return nil }
+            let cause = try await client.variable("AMDCAUSE", channelID: id, timeout: .seconds(2))
+            return AsteriskAMDVerdict(status: status, cause: cause ?? "")
+        } catch {
+            logger.warning("could not read Asterisk's AMD result", metadata: ["channel": "\(id)", "error": "\(error)"])
+            return nil
         }
     }
 
@@ -472,12 +498,15 @@ public final class ARICall: Sendable {
     /// The callee's channel id.
     public let channelID: String
     public let rtp: RTPSession
+    /// Asterisk's `AMD()` verdict, when the endpoint's dialplan ran it before the answer.
+    public let asteriskAMD: AsteriskAMDVerdict?
     private let agent: ARIAgent
     private let state = Mutex<(end: ARICallEnd?, waiters: [CheckedContinuation<ARICallEnd, Never>])>((nil, []))
 
-    init(channelID: String, rtp: RTPSession, agent: ARIAgent) {
+    init(channelID: String, rtp: RTPSession, asteriskAMD: AsteriskAMDVerdict?, agent: ARIAgent) {
         self.channelID = channelID
         self.rtp = rtp
+        self.asteriskAMD = asteriskAMD
         self.agent = agent
     }
 

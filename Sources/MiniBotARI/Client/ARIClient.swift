@@ -86,6 +86,18 @@ public struct ARIClient: Sendable {
         }
     }
 
+    /// A channel variable (or a function: `CHANNEL(linkedid)`), or nil when it is
+    /// not set or the channel is gone (ARI answers 404 to both).
+    public func variable(_ name: String, channelID: String, timeout: Duration? = nil) async throws(ARIError) -> String? {
+        struct Value: Decodable { var value: String }
+        do throws(ARIError) {
+            return try await request(.GET, "/channels/\(Self.escape(channelID))/variable", [("variable", name)], timeout: timeout,
+                                     as: Value.self).value
+        } catch .http(_, _, 404, _) {
+            return nil
+        }
+    }
+
     /// A channel sending and receiving the bridge's audio as RTP to `host:port`
     /// (G.711 µ-law); its `UNICASTRTP_LOCAL_ADDRESS` / `_PORT` variables say where Asterisk listens.
     public func externalMedia(app: String, channelID: String, host: String, port: Int, format: String = "ulaw") async throws(ARIError) -> ARIChannel {

@@ -28,10 +28,14 @@ extension MiniBotConfig {
         public var rtpPortMax: Int
         /// Seconds calls in progress wait for a lost events connection before ending.
         public var reconnectGrace: Double
+        /// What to do with Asterisk's own `AMD()` verdict when the endpoint's dialplan runs it
+        /// (`Local/{number}@minibot-amd/n`): see ``AsteriskAMDPolicy``.
+        public var asteriskAMD: AsteriskAMDPolicy
 
         public init(url: String = "http://127.0.0.1:8088", username: String = "", password: String = "", app: String = "minibot",
                     endpoint: String = "PJSIP/{number}@trunk", numberFormat: String = "e164", mediaHost: String = "127.0.0.1",
-                    rtpPortMin: Int = 40000, rtpPortMax: Int = 40999, reconnectGrace: Double = 3) {
+                    rtpPortMin: Int = 40000, rtpPortMax: Int = 40999, reconnectGrace: Double = 3,
+                    asteriskAMD: AsteriskAMDPolicy = .record) {
             self.url = url
             self.username = username
             self.password = password
@@ -42,12 +46,13 @@ extension MiniBotConfig {
             self.rtpPortMin = rtpPortMin
             self.rtpPortMax = rtpPortMax
             self.reconnectGrace = reconnectGrace
+            self.asteriskAMD = asteriskAMD
         }
 
         enum CodingKeys: String, CodingKey {
             case url, username, password, app, endpoint
             case numberFormat = "number_format", mediaHost = "media_host", rtpPortMin = "rtp_port_min", rtpPortMax = "rtp_port_max"
-            case reconnectGrace = "reconnect_grace"
+            case reconnectGrace = "reconnect_grace", asteriskAMD = "asterisk_amd"
         }
 
         /// The endpoint for `number` (E.164): the template with `{number}` replaced.

@@ -315,7 +315,8 @@ public actor CampaignRunner {
             call.transcriptPath = result.transcriptPath
             call.endedAt = ended
             call.outcome = result.outcome ?? disposition.contactStatus
-            call.endReason = result.endReason
+            // Asterisk's AMD() verdict rides on the end reason: no column of its own, no migration.
+            call.endReason = result.endReason + (result.asteriskAMD.map { "; Asterisk AMD: \($0)" } ?? "")
             call.hangupCause = result.remoteHangup ? "callee hung up" : (result.hangupCause ?? "hung up by the robot")
         } catch let failure as CallFailure {
             disposition = .unanswered(failure, now: now(), settings: settings)

@@ -30,10 +30,13 @@ public struct CallSession: Sendable {
         public var stallTimeout: Duration
         /// Longest wait for a voicemail beep before leaving the message anyway.
         public var beepTimeout: Duration
+        /// What to do with Asterisk's `AMD()` verdict when the leg brings one (`ari.asterisk_amd`).
+        public var asteriskAMD: AsteriskAMDPolicy
 
         public init(scenario: LoadedScenario, prompts: PromptSet, settings: CampaignSettings = .init(),
                     amd: AnsweringMachineDetector.Configuration? = .init(), recognitionTimeout: Duration = .seconds(20),
-                    maximumDuration: Duration = .seconds(120), stallTimeout: Duration = .seconds(5), beepTimeout: Duration = .seconds(20)) {
+                    maximumDuration: Duration = .seconds(120), stallTimeout: Duration = .seconds(5), beepTimeout: Duration = .seconds(20),
+                    asteriskAMD: AsteriskAMDPolicy = .record) {
             self.scenario = scenario
             self.prompts = prompts
             self.settings = settings
@@ -42,6 +45,7 @@ public struct CallSession: Sendable {
             self.maximumDuration = maximumDuration
             self.stallTimeout = stallTimeout
             self.beepTimeout = beepTimeout
+            self.asteriskAMD = asteriskAMD
         }
     }
 
@@ -107,13 +111,15 @@ public struct CallSession: Sendable {
         }
 
         var run = Run(callID: callID, phone: phone, campaignID: campaignID, answeredAt: answeredAt, media: media, leg: leg, logger: logger)
+        run.asteriskAMD = configuration.asteriskAMD == .ignore ? nil : leg.asteriskAMD
         var engine = ScenarioEngine(scenario: configuration.scenario.scenario)
         var stop: Stop?
 
         // 1. Who answered.
         if let amdConfiguration = configuration.amd {
             switch await detect(amdConfiguration, events: firstEvents, run: run) {
-            case .decided(let decision):
+            case .decided(let ours):
+                let decision = combined(ours, asterisk: run.asteriskAMD)
                 run.amd = decision
                 Counter(label: "minibot_amd_results_total", dimensions: [("result", decision.result.rawValue)]).increment()
             case .stopped(let reason):
@@ -201,6 +207,8 @@ public struct CallSession: Sendable {
         let leg: any CallLeg
         let logger: Logger
         var amd: AMDDecision?
+        /// Asterisk's verdict as the leg brought it (nil with `ignore`).
+        var asteriskAMD: AsteriskAMDVerdict?
         var turns: [CallTranscript.Turn] = []
         var interactions: [CallInteraction] = []
         var finalIntent: String?
@@ -230,6 +238,16 @@ public struct CallSession: Sendable {
             }
         }
         return .stopped(Task.isCancelled ? .shutdown : .hungUp(nil))
+    }
+
+    /// Our decision with Asterisk's verdict folded in by the policy's rule
+    /// (``AsteriskAMDPolicy/result(ours:asterisk:)``): unchanged, or ours
+    /// `unknown` replaced by Asterisk's, its reason saying so.
+    func combined(_ ours: AMDDecision, asterisk: AsteriskAMDVerdict?) -> AMDDecision {
+        guard let asterisk, let result = configuration.asteriskAMD.result(ours: ours.result, asterisk: asterisk), result != ours.result else {
+            return ours
+        }
+        return AMDDecision(result: result, decidedAt: ours.decidedAt, reason: "asterisk \(asterisk) over ours: \(ours.reason)")
     }
 
     /// Waits for the beep (or the beep timeout), then plays the message.
@@ -512,7 +530,7 @@ public struct CallSession: Sendable {
         let transcript = CallTranscript(
             callID: run.callID, phone: run.phone, campaignID: run.campaignID, scenario: configuration.scenario.scenario.name,
             answeredAt: run.answeredAt, durationSeconds: AudioTime.seconds(duration), amd: run.amd?.result.rawValue,
-            amdReason: run.amd?.reason, outcome: engine.outcome?.rawValue, isLead: engine.isLead, endReason: endReason, turns: run.turns)
+            amdReason: run.amd?.reason, asteriskAMD: run.asteriskAMD?.description, outcome: engine.outcome?.rawValue, isLead: engine.isLead, endReason: endReason, turns: run.turns)
         var transcriptPath: String? = files.transcriptJSON(callID: run.callID)
         do {
             try transcript.json().write(to: URL(fileURLWithPath: files.absolute(transcriptPath!)), options: .atomic)
@@ -521,7 +539,7 @@ public struct CallSession: Sendable {
             run.logger.error("could not write the transcript", metadata: ["error": "\(error)"])
             transcriptPath = nil
         }
-        return CallSessionResult(amd: run.amd, outcome: engine.outcome, isLead: engine.isLead, finalIntent: run.finalIntent,
+        return CallSessionResult(amd: run.amd, asteriskAMD: run.asteriskAMD, outcome: engine.outcome, isLead: engine.isLead, finalIntent: run.finalIntent,
                                  endReason: endReason, remoteHangup: remoteHangup, duration: duration, interactions: run.interactions,
                                  path: engine.path, recordingPath: recordingPath, transcriptPath: transcriptPath)
     }
@@ -530,6 +548,8 @@ public struct CallSession: Sendable {
 /// What an answered call came to.
 public struct CallSessionResult: Sendable {
     public var amd: AMDDecision?
+    /// Asterisk's `AMD()` verdict as the leg brought it, unless `ari.asterisk_amd` is `ignore`.
+    public var asteriskAMD: AsteriskAMDVerdict?
     /// The contact's new status as the scenario set it; nil when the call ended before one was set.
     public var outcome: ContactStatus?
     public var isLead: Bool

@@ -37,6 +37,8 @@ public struct CallTranscript: Codable, Sendable, Equatable {
     public var durationSeconds: Double
     public var amd: String?
     public var amdReason: String?
+    /// Asterisk's `AMD()` verdict (`MACHINE (MAXWORDS-3-2)`), when the call went through a dialplan that ran it.
+    public var asteriskAMD: String?
     public var outcome: String?
     public var isLead: Bool
     public var endReason: String
@@ -45,7 +47,7 @@ public struct CallTranscript: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case phone, scenario, amd, outcome, turns
         case callID = "call_id", campaignID = "campaign_id", answeredAt = "answered_at", durationSeconds = "duration_seconds"
-        case amdReason = "amd_reason", isLead = "is_lead", endReason = "end_reason"
+        case amdReason = "amd_reason", asteriskAMD = "asterisk_amd", isLead = "is_lead", endReason = "end_reason"
     }
 
     public func json() throws -> Data {
@@ -64,6 +66,7 @@ public struct CallTranscript: Codable, Sendable, Equatable {
             "Résultat : \(outcome ?? "aucun")\(isLead ? " (lead)" : "") — fin : \(endReason)",
         ]
         if let amd { lines.append("Détection de répondeur : \(amd)" + (amdReason.map { " (\($0))" } ?? "")) }
+        if let asteriskAMD { lines.append("AMD() d'Asterisk : \(asteriskAMD)") }
         lines.append("")
         for turn in turns {
             lines.append("[\(stamp(turn.promptStartMs))] ROBOT (\(turn.step))\(turn.bargedIn ? " [interrompu]" : "") : \(turn.prompt)")

@@ -23,7 +23,8 @@ public struct ARITelephony: Telephony {
         let ari = config.ari
         return ARIAgent.Configuration(url: ari.url, username: ari.username, password: ari.password, app: ari.app,
                                       mediaHost: ari.mediaHost, rtpPorts: ari.rtpPortMin...ari.rtpPortMax,
-                                      reconnectGrace: .milliseconds(Int(ari.reconnectGrace * 1000)))
+                                      reconnectGrace: .milliseconds(Int(ari.reconnectGrace * 1000)),
+                                      readsAsteriskAMD: ari.asteriskAMD != .ignore)
     }
 
     public func dial(_ request: DialRequest) async throws -> any CallLeg {
@@ -52,6 +53,7 @@ struct ARICallLeg: CallLeg {
     func play(_ audio: PCMBuffer) async -> Bool { await call.rtp.play(audio) }
     func stopPlayback() { call.rtp.stopPlayback() }
     func hangup() async { await call.hangup() }
+    var asteriskAMD: AsteriskAMDVerdict? { call.asteriskAMD }
 
     func ended() async -> CallEnding {
         let end = await call.ended()

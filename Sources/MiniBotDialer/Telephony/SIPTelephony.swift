@@ -44,6 +44,7 @@ struct SIPCallLeg: CallLeg {
     func play(_ audio: PCMBuffer) async -> Bool { await call.rtp.play(audio) }
     func stopPlayback() { call.rtp.stopPlayback() }
     func hangup() async { await call.hangup() }
+    var asteriskAMD: AsteriskAMDVerdict? { nil }
 
     func ended() async -> CallEnding {
         let end = await call.ended()

@@ -50,6 +50,9 @@ public protocol CallLeg: Sendable {
     func hangup() async
     /// Returns when the call is over, whoever ended it.
     func ended() async -> CallEnding
+    /// Asterisk's own `AMD()` verdict, when an ARI endpoint's dialplan ran it
+    /// before the answer reached us; nil otherwise (and always with SIP).
+    var asteriskAMD: AsteriskAMDVerdict? { get }
 }
 
 /// How an answered call ended.

@@ -5,7 +5,7 @@ import FoundationNetworking
 
 /// A private, throw-away Asterisk (20 or newer) for ARI tests: its own config
 /// folder (ARI on loopback on a free port, a private RTP range, the test's
-/// dialplan), started as a child process and stopped with the test.
+/// dialplan, `AMD()`'s sample settings), started as a child process and stopped with the test.
 ///
 /// The binary is `$MINIBOT_TEST_ASTERISK`, else `asterisk` on the PATH. Its
 /// modules and data folder are found next to it (`<prefix>/lib/asterisk/modules`,
@@ -91,6 +91,19 @@ public struct Asterisk: Sendable {
             "ari.conf": "[general]\nenabled = yes\n\n[minibot]\ntype = user\nread_only = no\npassword = \(password)\n",
             "rtp.conf": "[general]\nrtpstart = \(rtpPorts.lowerBound)\nrtpend = \(rtpPorts.upperBound)\n",
             "extensions.conf": dialplan,
+            // Asterisk's sample values: without this file app_amd declines to load and AMD() does not exist.
+            "amd.conf": """
+                [general]
+                initial_silence = 2500
+                greeting = 1500
+                after_greeting_silence = 800
+                total_analysis_time = 5000
+                min_word_length = 100
+                between_words_silence = 50
+                maximum_number_of_words = 2
+                silence_threshold = 256
+                maximum_word_length = 5000
+                """,
         ]
         for (name, text) in files { try text.write(toFile: etc + "/" + name, atomically: true, encoding: .utf8) }
         // Under `timeout`, as baresip runs with -t: a test process that dies cannot leave Asterisk running.
