@@ -209,6 +209,19 @@ import Testing
         #expect(late.map { ms($0.decidedAt) } == 200 + 3_500 + 1_480)
     }
 
+    @Test("A person still waiting for their transcript at the total analysis time is a person, not unknown")
+    func theWaitEndsAsAPersonAtTheTotalAnalysisTime() {
+        var detector = AnsweringMachineDetector()
+        // A 4 s sentence from 1.5 s: 1,660 ms of silence are needed, plus up to 1,500 for the transcript,
+        // which would run past the 8 s of analysis.
+        for f in AMDSignal().silence(1_500).words(6, word: 500, gap: 200).silence(160).frames { #expect(detector.process(f) == nil) }
+        #expect(detector.takeGreetingTranscriptSpan() != nil)
+        let (d, _) = run(&detector, AMDSignal())
+        #expect(d?.result == .human)
+        #expect(d?.reason.hasSuffix("no transcript by the total analysis time") == true, "\(d?.reason ?? "nil")")
+        #expect(d.map { ms($0.decidedAt) } == 8_000)
+    }
+
     @Test("A short greeting (\"Allô ?\") never waits for a transcript")
     func aShortGreetingDoesNotWait() {
         var detector = AnsweringMachineDetector()

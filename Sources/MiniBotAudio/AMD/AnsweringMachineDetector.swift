@@ -126,6 +126,11 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
             }
         }
         if frameIndex >= frames(c.totalAnalysisTime) {
+            // Only the wait for a transcript kept a person undecided: the person it is.
+            if !isVoice && silenceRun >= frames(silenceNeeded) {
+                return decide(.human, "after-greeting-silence \(silenceRun * 20) ms after a \(greetingLength * 20) ms greeting, "
+                    + "no transcript by the total analysis time")
+            }
             return decide(.unknown, "total-analysis-time \(frameIndex * 20) ms")
         }
         return nil
