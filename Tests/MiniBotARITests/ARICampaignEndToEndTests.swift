@@ -98,10 +98,7 @@ struct ARICampaignEndToEndTests {
                 try await sink.upsert(Self.personas.map { ContactUpsert(phone: try! PhoneNumberParser().parse($0.phone), firstName: $0.name) },
                                       at: Date())
             }
-            var settings = CampaignSettings(maxAttempts: 1)
-            settings.compliance.consentRequired = false
-            settings.compliance.callingWindows = [CallingWindow(weekdays: Array(1...7), startMinute: 0, endMinute: 24 * 60)]
-            settings.compliance.skipPublicHolidays = false
+            let settings = CampaignSettings.anyTime
             let campaign = Campaign(id: "e2e", name: "e2e", scenario: scenarioPath, settings: settings, createdAt: Date(), updatedAt: Date())
             try await store.createCampaign(campaign)
             #expect(try await store.enqueue(campaignID: "e2e", selection: ContactSelection(statuses: [.new], maxAttempts: 1), at: Date()) == Self.personas.count)

@@ -44,10 +44,7 @@ struct ARIOutageTests {
             try await store.importContacts { sink in
                 try await sink.upsert(phones.map { ContactUpsert(phone: try! PhoneNumberParser().parse($0)) }, at: Date())
             }
-            var settings = CampaignSettings(maxAttempts: 1)
-            settings.compliance.consentRequired = false
-            settings.compliance.callingWindows = [CallingWindow(weekdays: Array(1...7), startMinute: 0, endMinute: 24 * 60)]
-            settings.compliance.skipPublicHolidays = false
+            let settings = CampaignSettings.anyTime
             try await store.createCampaign(Campaign(id: "outage", name: "outage", scenario: scenarioPath, settings: settings,
                                                     createdAt: Date(), updatedAt: Date()))
             _ = try await store.enqueue(campaignID: "outage", selection: ContactSelection(statuses: [.new], maxAttempts: 1), at: Date())
