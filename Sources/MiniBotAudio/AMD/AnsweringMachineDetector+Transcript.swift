@@ -39,8 +39,7 @@ extension AnsweringMachineDetector {
             return decide(.machine, "keyword \"\(keyword)\"")
         }
         if waited && !awaitingTranscript && silenceRun >= frames(silenceNeeded) {
-            return decide(.human, "after-greeting-silence \(silenceRun * 20) ms after a \(greetingLength * 20) ms greeting, "
-                + "whose transcript has no voicemail phrase")
+            return decidePerson(", whose transcript has no voicemail phrase")
         }
         return nil
     }

@@ -122,14 +122,13 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
         if !isVoice {
             if silenceRun == frames(150) { offerTranscript() }
             if silenceRun >= frames(silenceNeeded) && !awaitingTranscript {
-                return decide(.human, "after-greeting-silence \(silenceRun * 20) ms after a \(greetingLength * 20) ms greeting")
+                return decidePerson()
             }
         }
         if frameIndex >= frames(c.totalAnalysisTime) {
             // Only the wait for a transcript kept a person undecided: the person it is.
             if !isVoice && silenceRun >= frames(silenceNeeded) {
-                return decide(.human, "after-greeting-silence \(silenceRun * 20) ms after a \(greetingLength * 20) ms greeting, "
-                    + "no transcript by the total analysis time")
+                return decidePerson(", no transcript by the total analysis time")
             }
             return decide(.unknown, "total-analysis-time \(frameIndex * 20) ms")
         }
@@ -154,6 +153,11 @@ public struct AnsweringMachineDetector: AMDStreamingDetector {
         let span = max(1, c.greeting - c.shortGreeting)
         let share = min(1, Double(length - c.shortGreeting) / Double(span))
         return c.afterGreetingSilence + Int(Double(c.afterLongGreetingSilence - c.afterGreetingSilence) * share)
+    }
+
+    /// `human`, for the silence after the greeting (`detail` says what else held it back).
+    mutating func decidePerson(_ detail: String = "") -> AMDDecision {
+        decide(.human, "after-greeting-silence \(silenceRun * 20) ms after a \(greetingLength * 20) ms greeting" + detail)
     }
 
     mutating func decide(_ result: AMDResult, _ reason: String) -> AMDDecision {
