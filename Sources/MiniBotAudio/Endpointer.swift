@@ -16,6 +16,11 @@
 /// - Nothing said within `noSpeechTimeout` (the scenario's
 ///   `max_silence_seconds`) ends listening with ``Event/noSpeech(at:)``.
 /// - `maximumListen` caps a turn that never ends (a radio, a monologue).
+/// - With a `provisionalSilence` shorter than `endOfTurnSilence`, a pause that
+///   long is reported (``Event/pause(speechStart:speechEnd:)``) so that the
+///   answer can be transcribed while the turn may still go on; speech after it
+///   is reported too (``Event/resumed(at:)``). A turn that then ends without
+///   more speech ends with the very same start and end as its pause.
 public struct Endpointer: Sendable {
     /// Timing of one listening window.
     public struct Configuration: Sendable, Equatable {
@@ -27,14 +32,19 @@ public struct Endpointer: Sendable {
         public var maximumListen: Duration
         /// Shortest run of speech-like frames that counts as speech.
         public var minimumSpeech: Duration
+        /// Silence after speech that is reported as a pause, the turn perhaps
+        /// over (nil, or not shorter than `endOfTurnSilence`: no pauses reported).
+        public var provisionalSilence: Duration?
 
         /// Timings; the defaults are the seed's usual step (5 s to answer, 1.2 s to end).
         public init(noSpeechTimeout: Duration = .seconds(5), endOfTurnSilence: Duration = .milliseconds(1_200),
-                    maximumListen: Duration = .seconds(30), minimumSpeech: Duration = .milliseconds(100)) {
+                    maximumListen: Duration = .seconds(30), minimumSpeech: Duration = .milliseconds(100),
+                    provisionalSilence: Duration? = nil) {
             self.noSpeechTimeout = noSpeechTimeout
             self.endOfTurnSilence = endOfTurnSilence
             self.maximumListen = maximumListen
             self.minimumSpeech = minimumSpeech
+            self.provisionalSilence = provisionalSilence
         }
 
         /// The timing of a scenario step, in the scenario file's own terms
@@ -50,6 +60,11 @@ public struct Endpointer: Sendable {
     public enum Event: Sendable, Equatable {
         /// The callee started speaking at `at` (stop a barge-in-able prompt, say).
         case speechStarted(at: Duration)
+        /// The callee has been silent for `provisionalSilence`: if they say
+        /// nothing more, the answer is speech from `speechStart` to `speechEnd`.
+        case pause(speechStart: Duration, speechEnd: Duration)
+        /// Speech came back at `at` after a reported pause: that answer is not the whole turn.
+        case resumed(at: Duration)
         /// The answer is complete: speech ran from `speechStart` to `speechEnd`.
         case endOfTurn(speechStart: Duration, speechEnd: Duration)
         /// Nothing was said before the no-speech timeout, reached at `at`.
@@ -76,6 +91,7 @@ public struct Endpointer: Sendable {
     private var candidateStart: Int?        // where speech would start, backdated to its edge
     private let minimumSpeechFrames: Int
     private let endOfTurnFrames: Int
+    private let provisionalFrames: Int?     // nil: pauses are not reported
     private let noSpeechFrames: Int
     private let maximumFrames: Int
 
@@ -86,6 +102,8 @@ public struct Endpointer: Sendable {
         func frames(_ d: Duration) -> Int { max(1, Int((AudioTime.seconds(d) * 50).rounded())) }
         minimumSpeechFrames = frames(configuration.minimumSpeech)
         endOfTurnFrames = frames(configuration.endOfTurnSilence)
+        let endOfTurn = endOfTurnFrames
+        provisionalFrames = configuration.provisionalSilence.map { frames($0) }.flatMap { $0 < endOfTurn ? $0 : nil }
         noSpeechFrames = frames(configuration.noSpeechTimeout)
         maximumFrames = frames(configuration.maximumListen)
     }
@@ -126,6 +144,7 @@ public struct Endpointer: Sendable {
             // Speech continues on speech-like frames, and on edge frames that
             // touch speech; a lone click far into the silence does not count.
             let speechRun = speechRunStart.map { i - $0 + 1 } ?? 0
+            let previous = last
             if verdict.isSpeech && (i - last <= 10 || speechRun >= 3) {
                 last = i
             } else if verdict.isEdge && (edgeRunStart ?? i) <= last + 1 {
@@ -135,6 +154,13 @@ public struct Endpointer: Sendable {
             if i - last >= endOfTurnFrames {
                 state = .finished
                 return .endOfTurn(speechStart: time(start), speechEnd: time(last + 1))
+            }
+            if let provisionalFrames {
+                if i - last == provisionalFrames {
+                    event = .pause(speechStart: time(start), speechEnd: time(last + 1))
+                } else if last == i, i - previous > provisionalFrames {
+                    event = .resumed(at: time(i))
+                }
             }
         }
         if frameIndex >= maximumFrames {

@@ -70,6 +70,42 @@ import Testing
                            .endOfTurn(speechStart: .milliseconds(600), speechEnd: .milliseconds(2_100))])
     }
 
+    @Test func aPauseIsReportedThenTheTurnEndsWithTheSameSpeech() {
+        var rng = SeededRandom(seed: 6)
+        let frames = Self.noise(-60, ms: 600, rng: &rng) + Self.noise(-25, ms: 400, rng: &rng) + Self.noise(-60, ms: 2_000, rng: &rng)
+        var endpointer = Endpointer(configuration: .init(endOfTurnSilence: .milliseconds(1_000), provisionalSilence: .milliseconds(300)))
+        var events: [(Int, Endpointer.Event)] = []
+        for (i, frame) in frames.enumerated() { if let event = endpointer.process(frame) { events.append((i, event)) } }
+        // Speech is frames 30…49, confirmed on its 5th frame (100 ms, backdated to 600 ms); the 15th
+        // silent frame (300 ms) is frame 64, the 50th (1 s) frame 99.
+        #expect(events.map(\.0) == [34, 64, 99])
+        #expect(events.map(\.1) == [.speechStarted(at: .milliseconds(600)),
+                                    .pause(speechStart: .milliseconds(600), speechEnd: .milliseconds(1_000)),
+                                    .endOfTurn(speechStart: .milliseconds(600), speechEnd: .milliseconds(1_000))])
+    }
+
+    @Test func speechAfterAReportedPauseIsReportedAndEndsALaterTurn() {
+        var rng = SeededRandom(seed: 6)
+        let frames = Self.noise(-60, ms: 600, rng: &rng) + Self.noise(-25, ms: 400, rng: &rng)
+            + Self.noise(-60, ms: 700, rng: &rng) + Self.noise(-25, ms: 400, rng: &rng) + Self.noise(-60, ms: 2_000, rng: &rng)
+        let events = Self.run(frames, .init(endOfTurnSilence: .milliseconds(1_000), provisionalSilence: .milliseconds(300)))
+        #expect(events == [.speechStarted(at: .milliseconds(600)),
+                           .pause(speechStart: .milliseconds(600), speechEnd: .milliseconds(1_000)),
+                           // Speech after a long gap counts on its 3rd frame (a click does not resume a turn).
+                           .resumed(at: .milliseconds(1_740)),
+                           .pause(speechStart: .milliseconds(600), speechEnd: .milliseconds(2_100)),
+                           .endOfTurn(speechStart: .milliseconds(600), speechEnd: .milliseconds(2_100))])
+    }
+
+    @Test(arguments: [nil, 1_000, 1_500] as [Int?])
+    func noPauseIsReportedUnlessShorterThanTheEndSilence(provisionalMS: Int?) {
+        var rng = SeededRandom(seed: 6)
+        let frames = Self.noise(-60, ms: 600, rng: &rng) + Self.noise(-25, ms: 400, rng: &rng) + Self.noise(-60, ms: 2_000, rng: &rng)
+        let events = Self.run(frames, .init(endOfTurnSilence: .milliseconds(1_000), provisionalSilence: provisionalMS.map { .milliseconds($0) }))
+        #expect(events == [.speechStarted(at: .milliseconds(600)),
+                           .endOfTurn(speechStart: .milliseconds(600), speechEnd: .milliseconds(1_000))])
+    }
+
     @Test func endlessSpeechHitsTheListenLimit() {
         var rng = SeededRandom(seed: 7)
         // Syllables (240 ms) with short gaps (80 ms), for 5 s: speech never pauses long enough.
