@@ -223,6 +223,30 @@ struct CampaignEndToEndTests {
         }
     }
 
+    @Test("A pause inside an answer starts its transcription early; the rest of the answer replaces it")
+    func aPauseInsideAnAnswerDoesNotCutIt() async throws {
+        let registry = RecognizerMeterTests.registry
+        let log = ClipLog(try Self.whisper())
+        let person = Persona(name: "hesitates", phone: "+33600000012", greeting: "Allô ?",
+                             answers: ["Non merci. | Enfin si, pourquoi pas, allez-y."])
+        try await Self.runCampaign([person], recognizer: log) { store, files in
+            let entry = try #require(try await store.queueEntry(campaignID: "e2e", phone: person.phone))
+            let answers = try await store.interactions(callID: try #require(entry.callID))
+            let first = try #require(answers.first)
+            #expect(first.step == "hello")
+            let words = WordErrorRate.words(first.transcription)
+            #expect(words.contains("allez") || words.contains("pourquoi"), "the answer was cut at its pause: '\(first.transcription)'")
+            #expect(first.intent == IntentClassifier().classify(first.transcription).intent.rawValue)
+            let whole = try WAVFile.read(path: files.absolute(try #require(first.clipPath))).buffer.samples.count
+            // The transcription started at the pause: the first part and its margins, well short of the whole answer.
+            let early = log.clips.filter { $0 < whole - Int(CalleeTrack.pauseBetweenParts * 8_000) }
+            #expect(!early.isEmpty, "clips transcribed: \(log.clips), the answer's: \(whole)")
+        }
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        #expect(String(decoding: buffer, as: UTF8.self).contains("minibot_answer_wait_seconds_count"))
+    }
+
     static let logger: Logger = {
         var logger = Logger(label: "e2e")
         logger.logLevel = ProcessInfo.processInfo.environment["MINIBOT_TEST_LOG"] == nil ? .warning : .debug
@@ -236,5 +260,21 @@ extension JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return decoder
+    }
+}
+
+/// Notes the length of every clip on its way to the real recogniser (samples at 8 kHz).
+final class ClipLog: SpeechRecognizer, @unchecked Sendable {
+    private let recognizer: any SpeechRecognizer
+    private let lock = NSLock()
+    private var lengths: [Int] = []
+
+    init(_ recognizer: any SpeechRecognizer) { self.recognizer = recognizer }
+
+    var clips: [Int] { lock.withLock { lengths } }
+
+    func transcribe(_ audio: PCMBuffer, language: String, prompt: String?) async throws -> Transcript {
+        lock.withLock { lengths.append(audio.samples.count) }
+        return try await recognizer.transcribe(audio, language: language, prompt: prompt)
     }
 }

@@ -88,4 +88,16 @@ import Testing
         let text = String(decoding: buffer, as: UTF8.self)
         #expect(text.contains("minibot_recognizer_latency_seconds_count"), "\(text.prefix(2_000))")
     }
+
+    /// A transcription started at a pause and cancelled when the callee went on says nothing of the recogniser's speed.
+    @Test func aCancelledTranscriptionIsNotTimed() async throws {
+        let meter = RecognizerMeter(Instant())
+        let clip = PCMBuffer(sampleRate: 8_000, samples: [Int16](repeating: 0, count: 800))
+        let task = Task { try await meter.transcribe(clip) }
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        #expect(meter.drain().isEmpty)
+        _ = try await meter.transcribe(clip)
+        #expect(meter.drain().count == 1)
+    }
 }

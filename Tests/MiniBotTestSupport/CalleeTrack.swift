@@ -6,7 +6,8 @@ import MiniBotSpeech
 public struct CalleeScript: Sendable {
     /// Said right after the answer ("Allô ?"); nil: a voicemail greeting or silence.
     public var greeting: String?
-    /// The answers, one per listening step, in order.
+    /// The answers, one per listening step, in order. A `|` in an answer is a
+    /// pause of ``pauseBetweenParts`` seconds ("Non merci. | Enfin si, allez-y.").
     public var answers: [String]
     /// The track ends (and the callee hangs up) right after the last answer.
     public var hangsUp: Bool
@@ -52,7 +53,11 @@ public enum CalleeTrack {
         var promptStart = end + 1.5
         var step = scenario.start
         for answer in script.answers {
-            let audio = try telephone(await pico.synthesize(answer))
+            var audio = PCMBuffer(sampleRate: 8_000, samples: [])
+            for (index, part) in answer.split(separator: "|").enumerated() {
+                if index > 0 { audio.samples += [Int16](repeating: 0, count: Int(pauseBetweenParts * 8_000)) }
+                audio.samples += try telephone(await pico.synthesize(part.trimmingCharacters(in: .whitespaces))).samples
+            }
             end = place(audio, at: promptStart + (promptLength[step] ?? 3) + 1.2)
             let wait = scenario.steps[step]?.listen?.waitBeforeStop ?? 1.5
             // After the answer: the end-of-turn silence, then transcription.
@@ -64,9 +69,13 @@ public enum CalleeTrack {
         return PCMBuffer(sampleRate: 8_000, samples: samples)
     }
 
+    /// The pause at a `|` in an answer: longer than the call session's
+    /// speculative pause (0.5 s), shorter than the turn's end (1.2 s).
+    public static let pauseBetweenParts = 0.7
+
     /// The step the robot goes to next, by the real classifier (to time the next answer).
     public static func next(after step: String, answer: String, in scenario: Scenario) -> String {
-        let event = ScenarioEvent(IntentClassifier().classify(answer).intent)
+        let event = ScenarioEvent(IntentClassifier().classify(answer.replacingOccurrences(of: "|", with: " ")).intent)
         return scenario.steps[step]?.transitions[event]?.next ?? step
     }
 }

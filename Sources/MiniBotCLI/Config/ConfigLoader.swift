@@ -118,6 +118,7 @@ public struct ConfigLoader {
             throw .invalid("sip.number_format '\(sip.numberFormat)' is not e164 or national")
         }
         if !config.amd.problems.isEmpty { throw .invalid(config.amd.problems.joined(separator: "; ")) }
+        if !config.speech.problems.isEmpty { throw .invalid(config.speech.problems.joined(separator: "; ")) }
         let webhookProblems = config.webhooks.enumerated().flatMap { $0.element.problems(at: $0.offset) }
         if !webhookProblems.isEmpty { throw .invalid(webhookProblems.joined(separator: "; ")) }
         if config.telephony == .ari { try validateARI(config.ari) }

@@ -52,7 +52,8 @@ struct DialerStack {
         let configuration = CallSession.Configuration(
             scenario: scenario, prompts: prompts, settings: campaign.settings,
             amd: AnsweringMachineDetector.Configuration(config.amd),
-            recognitionTimeout: .seconds(config.speech.timeout + 5), maximumDuration: .seconds(config.dialer.callTimeout),
+            recognitionTimeout: .seconds(config.speech.timeout + 5), speculativePause: config.speech.speculativePauseDuration,
+            maximumDuration: .seconds(config.dialer.callTimeout),
             asteriskAMD: config.ari.asteriskAMD)
         return CallSession(configuration: configuration, recognizer: recognizer, classifier: IntentClassifier(), store: store,
                            files: files, logger: runtime.logger)

@@ -16,15 +16,23 @@ public final class RecognizerMeter: SpeechRecognizer {
         self.base = base
     }
 
+    /// A transcription cancelled on the way (the callee went on after a pause) is not timed.
     public func transcribe(_ audio: PCMBuffer, language: String, prompt: String?) async throws -> Transcript {
         let start = clock.now
-        defer {
-            let elapsed = clock.now - start
-            samples.withLock { if $0.count < 1_000 { $0.append(elapsed) } }
-            // Made per use, not kept: a kept one would stay bound to whatever metrics backend existed first.
-            Metrics.Timer(label: "minibot_recognizer_latency_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        do {
+            let transcript = try await base.transcribe(audio, language: language, prompt: prompt)
+            record(clock.now - start)
+            return transcript
+        } catch {
+            if !Task.isCancelled { record(clock.now - start) }
+            throw error
         }
-        return try await base.transcribe(audio, language: language, prompt: prompt)
+    }
+
+    private func record(_ elapsed: Duration) {
+        samples.withLock { if $0.count < 1_000 { $0.append(elapsed) } }
+        // Made per use, not kept: a kept one would stay bound to whatever metrics backend existed first.
+        Metrics.Timer(label: "minibot_recognizer_latency_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
     /// The latencies measured since the last call, oldest first.

@@ -24,6 +24,10 @@ public struct CallSession: Sendable {
         /// Nil turns answering-machine detection off (everyone is taken for a person).
         public var amd: AnsweringMachineDetector.Configuration?
         public var recognitionTimeout: Duration
+        /// A pause this long after speech starts transcribing the answer before
+        /// the turn is over (kept if the callee says nothing more); nil waits
+        /// for the end of the turn (`speech.speculative_pause`).
+        public var speculativePause: Duration?
         /// The watchdog: the call is ended this long after the answer.
         public var maximumDuration: Duration
         /// No inbound audio for this long ends the call as a lost stream.
@@ -35,13 +39,14 @@ public struct CallSession: Sendable {
 
         public init(scenario: LoadedScenario, prompts: PromptSet, settings: CampaignSettings = .init(),
                     amd: AnsweringMachineDetector.Configuration? = .init(), recognitionTimeout: Duration = .seconds(20),
-                    maximumDuration: Duration = .seconds(120), stallTimeout: Duration = .seconds(5), beepTimeout: Duration = .seconds(20),
-                    asteriskAMD: AsteriskAMDPolicy = .record) {
+                    speculativePause: Duration? = .milliseconds(500), maximumDuration: Duration = .seconds(120),
+                    stallTimeout: Duration = .seconds(5), beepTimeout: Duration = .seconds(20), asteriskAMD: AsteriskAMDPolicy = .record) {
             self.scenario = scenario
             self.prompts = prompts
             self.settings = settings
             self.amd = amd
             self.recognitionTimeout = recognitionTimeout
+            self.speculativePause = speculativePause
             self.maximumDuration = maximumDuration
             self.stallTimeout = stallTimeout
             self.beepTimeout = beepTimeout
@@ -216,6 +221,9 @@ public struct CallSession: Sendable {
 
     private func detect(_ amdConfiguration: AnsweringMachineDetector.Configuration, events: AsyncStream<MediaEvent>, run: Run) async -> Detection {
         var detector = AnsweringMachineDetector(configuration: amdConfiguration)
+        // Transcriptions of the greeting still running once the detector has decided are of no use.
+        var transcriptions: [Task<Void, Never>] = []
+        defer { for transcription in transcriptions { transcription.cancel() } }
         for await event in events {
             switch event {
             case .frame(let frame, _):
@@ -224,10 +232,10 @@ public struct CallSession: Sendable {
                 // A failed transcription posts an empty text, so the detector stops waiting for it.
                 if let span = detector.takeGreetingTranscriptSpan() {
                     let clip = run.media.clip(from: span.lowerBound, to: span.upperBound)
-                    Task { [recognizer, settings = configuration.settings] in
+                    transcriptions.append(Task { [recognizer, settings = configuration.settings] in
                         let transcript = try? await recognizer.transcribe(clip, language: settings.language, prompt: nil)
-                        run.media.post(.greeting(transcript?.text ?? ""))
-                    }
+                        if !Task.isCancelled { run.media.post(.greeting(transcript?.text ?? "")) }
+                    })
                 }
             case .greeting(let text):
                 if let decision = detector.transcript(text) { return .decided(decision) }
@@ -328,20 +336,24 @@ public struct CallSession: Sendable {
         let playback = Task { media.post(.played(await leg.play(audio))) }
         defer { playback.cancel() }
 
-        let turnTiming = Endpointer.Configuration(maxSilenceSeconds: listen.maxSilenceSeconds, waitBeforeStop: listen.waitBeforeStop,
+        var turnTiming = Endpointer.Configuration(maxSilenceSeconds: listen.maxSilenceSeconds, waitBeforeStop: listen.waitBeforeStop,
                                                   maximumListen: .milliseconds(Int(listen.maxListenSeconds * 1000)))
+        turnTiming.provisionalSilence = configuration.speculativePause
         var playing = true
         var bargedAt: Duration?
         // While the prompt plays, a barge-in window waits for speech with no timeout of its own.
         var bargeWindow: Endpointer? = step.bargeIn
             ? Endpointer(configuration: .init(noSpeechTimeout: .seconds(3_600), endOfTurnSilence: turnTiming.endOfTurnSilence,
-                                              maximumListen: .seconds(3_600)))
+                                              maximumListen: .seconds(3_600), provisionalSilence: turnTiming.provisionalSilence))
             : nil
         var bargeFirstFrame: Int?
         var listener: Endpointer?
         var listenFirstFrame: Int?
         var speech: (start: Duration, end: Duration)?
         var silent = false
+        // The answer so far, transcribed from its first pause on (`speculativePause`).
+        var early: Transcription?
+        defer { early?.task.cancel() }
 
         listening: for await event in events {
             switch event {
@@ -372,6 +384,12 @@ public struct CallSession: Sendable {
                     case .listenLimitReached(let start, let at)?:
                         if let start { speech = (base + start, base + at) } else { silent = true }
                         break listening
+                    case .pause(let start, let end)?:
+                        early?.task.cancel()
+                        early = transcribe(step: step, speech: (base + start, base + end), media: media)
+                    case .resumed?:
+                        early?.task.cancel()
+                        early = nil
                     case .speechStarted?, nil:
                         continue
                     }
@@ -413,7 +431,7 @@ public struct CallSession: Sendable {
                    answer: Answer(text: "", event: .silence, confidence: nil, start: nil, end: nil, clip: nil, seconds: nil, error: nil), run: &run)
             return .answered(.silence)
         }
-        let answer = await understand(step: step, speech: speech!, run: run)
+        let answer = await understand(step: step, speech: speech!, early: early, run: run)
         record(step: step, promptStart: promptStart, bargedAt: bargedAt, answer: answer, run: &run)
         return .answered(answer.event)
     }
@@ -431,22 +449,49 @@ public struct CallSession: Sendable {
         var error: String?
     }
 
-    private func understand(step: ScenarioStep, speech: (start: Duration, end: Duration), run: Run) async -> Answer {
+    /// A transcription under way: of the answer at a pause, or of the whole turn.
+    struct Transcription {
+        var speech: (start: Duration, end: Duration)
+        var clip: PCMBuffer
+        var started: ContinuousClock.Instant
+        var task: Task<Transcript, any Error>
+    }
+
+    /// Starts transcribing the speech from `speech.start` to `speech.end`, with a margin each side.
+    private func transcribe(step: ScenarioStep, speech: (start: Duration, end: Duration), media: CallMedia) -> Transcription {
         let margin = Duration.milliseconds(200)
-        let clip = run.media.clip(from: speech.start - margin, to: speech.end + margin)
+        let clip = media.clip(from: speech.start - margin, to: speech.end + margin)
+        let language = configuration.settings.language
+        let task = Task { [recognizer] in try await recognizer.transcribe(clip, language: language, prompt: step.hint) }
+        return Transcription(speech: speech, clip: clip, started: .now, task: task)
+    }
+
+    /// The answer's transcript and intent. `early` is the transcription started
+    /// at the turn's last pause: used when the turn ended there, else cancelled.
+    private func understand(step: ScenarioStep, speech: (start: Duration, end: Duration), early: Transcription?,
+                            run: Run) async -> Answer {
+        let turnEnded = ContinuousClock.now
+        var transcription = early
+        if let early, early.speech != speech {
+            early.task.cancel()
+            transcription = nil
+        }
+        let current = transcription ?? transcribe(step: step, speech: speech, media: run.media)
         var clipPath: String? = files.clip(callID: run.callID, sequence: run.interactions.count, step: step.name)
         do {
-            try WAVFile.writePCM16(clip, to: files.absolute(clipPath!))
+            try WAVFile.writePCM16(current.clip, to: files.absolute(clipPath!))
         } catch {
             run.logger.error("could not write the answer's clip", metadata: ["error": "\(error)"])
             clipPath = nil
         }
-        let started = ContinuousClock.now
-        let language = configuration.settings.language
-        let outcome = await withTimeout(configuration.recognitionTimeout) { [recognizer] in
-            try await recognizer.transcribe(clip, language: language, prompt: step.hint)
+        let outcome = await withTimeout(configuration.recognitionTimeout - current.started.duration(to: turnEnded)) {
+            try await current.task.value
         }
-        let seconds = AudioTime.seconds(started.duration(to: .now))
+        if case .failure = outcome { current.task.cancel() }
+        // What the callee waits for after their turn is over (the transcription started at a pause shortens it).
+        Metrics.Timer(label: "minibot_answer_wait_seconds", preferredDisplayUnit: .seconds)
+            .record(duration: turnEnded.duration(to: .now))
+        let seconds = AudioTime.seconds(current.started.duration(to: .now))
         switch outcome {
         case .success(let transcript):
             let text = transcript.text.trimmingCharacters(in: .whitespacesAndNewlines)
