@@ -88,8 +88,10 @@ public actor CampaignRunner {
         self.callerID = callerID
         self.limits = limits
         self.baseLimits = limits
-        // A quarter of the recogniser's timeout: well before answers start to time out.
-        self.admission = RecognizerAdmission(ceiling: limits.maxConcurrentCalls, target: session.configuration.recognitionTimeout / 4)
+        // A callee who waits longer than this after their answer hears a robot that has stopped
+        // listening (and answers the next prompt late); and well before answers time out.
+        self.admission = RecognizerAdmission(ceiling: limits.maxConcurrentCalls,
+                                             target: min(RecognizerAdmission.answerWaitTarget, session.configuration.recognitionTimeout / 4))
         var logger = logger
         logger[metadataKey: "campaign"] = "\(campaignID)"
         self.logger = logger

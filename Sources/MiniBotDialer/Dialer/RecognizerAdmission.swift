@@ -25,6 +25,11 @@ public struct RecognizerAdmission: Sendable, Equatable {
     /// Calls at once before any latency is known.
     public static let initialLimit = 8
 
+    /// The dialer's target: a transcription (queue included) slower than this
+    /// keeps a callee waiting after their answer, even with the transcription
+    /// started at their pause (`speech.speculative_pause`).
+    public static let answerWaitTarget = Duration.seconds(2)
+
     public init(ceiling: Int, target: Duration, increaseInterval: Duration = .seconds(2)) {
         self.ceiling = max(1, ceiling)
         self.limit = min(Self.initialLimit, self.ceiling)
