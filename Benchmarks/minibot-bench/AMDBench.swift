@@ -31,18 +31,28 @@ struct AMDBench: AsyncParsableCommand {
     @Option(help: "ggml Whisper model for the run with greeting transcripts (skipped when the file is missing).")
     var whisper = ".deps/speech-test/ggml-base.bin"
 
+    @Option(help: "Settings of the `amd:` section to try instead of the defaults, as name=milliseconds (after_greeting_silence=1000).")
+    var set: [String] = []
+
+    @Option(help: "Quantise that model first, as `minibot models convert` does (q8_0, q5_1, q5_0), or none.")
+    var quantize = "q8_0"
+
     func run() async throws {
         let directory = try corpus ?? Self.generate(count: count, seed: seed)
         let loaded = try AMDCorpus(directory: directory)
         let clips = try loaded.clips.map { ($0, try AMDCorpus.frames(ofFile: $0.path)) }
         let frameCount = clips.reduce(0) { $0 + $1.1.count }
 
-        let ours = Self.evaluate(clips) { AnsweringMachineDetector() }
+        let configuration = try detectorConfiguration()
+        let ours = Self.evaluate(clips) { AnsweringMachineDetector(configuration: configuration) }
         let asterisk = Self.evaluate(clips) { AsteriskAMD() }
         var rows = [("MiniBotPanel", ours)]
         if FileManager.default.fileExists(atPath: whisper) {
-            let recognizer = try WhisperRecognizer(modelPath: whisper, configuration: .init(threads: 2))
-            rows.append(("MiniBotPanel + Whisper base", try await Self.evaluate(clips, recognizer: recognizer)))
+            let model = try QuantizedModel.path(for: whisper, quantize: quantize)
+            defer { if model != whisper { try? FileManager.default.removeItem(atPath: model) } }
+            let recognizer = try WhisperRecognizer(modelPath: model, configuration: .init(threads: 2))
+            rows.append(("MiniBotPanel + Whisper base" + (quantize == "none" ? "" : " \(quantize)"),
+                         try await Self.evaluate(clips, recognizer: recognizer, configuration: configuration)))
         } else {
             print("(no \(whisper): the run with greeting transcripts is skipped; scripts/fetch-test-model makes it)")
         }
@@ -155,14 +165,30 @@ struct AMDBench: AsyncParsableCommand {
     /// the detector offers a new greeting span and no transcription is under
     /// way, that span of the clip is transcribed, and the text is handed back
     /// as many frames later as the transcription really took.
-    static func evaluate(_ clips: [(AMDCorpus.Clip, [AudioFrame])], recognizer: some SpeechRecognizer) async throws -> Run {
+    /// The defaults with `--set` applied, by the configuration file's own names and checks.
+    func detectorConfiguration() throws -> AnsweringMachineDetector.Configuration {
+        guard !set.isEmpty else { return .init() }
+        var settings = try JSONSerialization.jsonObject(with: JSONEncoder().encode(MiniBotConfig.AMD())) as? [String: Any] ?? [:]
+        for item in set {
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let value = Int(parts[1]) else { throw ValidationError("--set takes name=milliseconds, not '\(item)'") }
+            guard settings[parts[0]] is Int else { throw ValidationError("--set: no amd setting named '\(parts[0])'") }
+            settings[parts[0]] = value
+        }
+        let amd = try JSONDecoder().decode(MiniBotConfig.AMD.self, from: JSONSerialization.data(withJSONObject: settings))
+        guard amd.problems.isEmpty else { throw ValidationError(amd.problems.joined(separator: "; ")) }
+        return .init(amd)
+    }
+
+    static func evaluate(_ clips: [(AMDCorpus.Clip, [AudioFrame])], recognizer: some SpeechRecognizer,
+                         configuration: AnsweringMachineDetector.Configuration = .init()) async throws -> Run {
         var outcomes: [AMDEvaluation.Outcome] = []
         let clock = ContinuousClock()
         var elapsed = Duration.zero
         var fed = 0
         for (clip, frames) in clips {
             let audio = PCMBuffer(sampleRate: 8_000, samples: frames.flatMap(\.samples))
-            var detector = AnsweringMachineDetector()
+            var detector = AnsweringMachineDetector(configuration: configuration)
             var pending: (readyAt: Int, text: String)?
             var decision: AMDDecision?
             var i = 0

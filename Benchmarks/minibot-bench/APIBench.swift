@@ -25,6 +25,9 @@ struct APIBench: AsyncParsableCommand {
     @Option(help: "Seconds of load per route.")
     var seconds = 10
 
+    @Option(help: "Seconds of unmeasured load per route before its measured run (0: none).")
+    var warmup = 2
+
     @Option(help: "wrk connections (wrk uses 2 threads).")
     var connections = 8
 
@@ -76,6 +79,10 @@ struct APIBench: AsyncParsableCommand {
                 ("/calls/{id}", "", "return wrk.format(nil, string.format(\"/calls/call-%07d\", math.random(0, \(calls - 1))))"),
             ]
             for (route, prelude, lua) in routes {
+                // Unmeasured first: the server opens its database connections and fills its caches.
+                if warmup > 0 {
+                    _ = try Self.load(route: route, prelude: prelude, lua: lua, port: port, key: key, seconds: warmup, connections: connections, folder: folder)
+                }
                 let row = try Self.load(route: route, prelude: prelude, lua: lua, port: port, key: key, seconds: seconds, connections: connections, folder: folder)
                 rows.append(Row(backend: backend, route: route, p50Milliseconds: row.p50, p99Milliseconds: row.p99,
                                 requestsPerSecond: row.rate, errors: row.errors))

@@ -99,10 +99,11 @@ struct ARILoadBench: AsyncParsableCommand {
         // A tone for the whole hold, echoed back by Asterisk.
         let tone = PCMBuffer(sampleRate: 8_000, samples: (0..<Int(8_000 * seconds)).map { Int16(6000 * sin(2 * .pi * 440 * Double($0) / 8000)) })
         for call in answered { Task { await call.rtp.play(tone) } }
-        let cpuStart = SIPLoadBench.cpuSeconds(), wallStart = Date(), asteriskStart = Self.cpuSeconds(pid: asterisk.peer.process.processIdentifier)
+        guard let asteriskPID = asterisk.serverProcessID else { throw ValidationError("Asterisk is not running") }
+        let cpuStart = SIPLoadBench.cpuSeconds(), wallStart = Date(), asteriskStart = Self.cpuSeconds(pid: asteriskPID)
         try await Task.sleep(for: .seconds(seconds))
         let cpu = SIPLoadBench.cpuSeconds() - cpuStart, wall = Date().timeIntervalSince(wallStart)
-        let asteriskCPU = Self.cpuSeconds(pid: asterisk.peer.process.processIdentifier) - asteriskStart
+        let asteriskCPU = Self.cpuSeconds(pid: asteriskPID) - asteriskStart
         let rssDuring = SIPLoadBench.residentKiB()
         var histogram = [Int](repeating: 0, count: 1001)
         var sent = 0, received = 0, lost = 0

@@ -33,6 +33,18 @@ struct DialerBench: AsyncParsableCommand {
     @Option(help: "Whisper model (ggml file).")
     var model = ".deps/speech-test/ggml-base.bin"
 
+    @Option(help: "whisper.cpp threads per transcription (speech.threads).")
+    var threads = 2
+
+    @Option(help: "Transcriptions at once, one decoder state each (speech.concurrency).")
+    var states = 2
+
+    @Option(help: "Seconds of silence after which an answer starts being transcribed before its turn ends (0: off).")
+    var speculativePause = 0.5
+
+    @Option(help: "Quantise the model first, as `minibot models quantize` does (q8_0, q5_1, q5_0), or none.")
+    var quantize = "q8_0"
+
     struct Row: Codable {
         var concurrency: Int
         var contacts: Int
@@ -63,7 +75,9 @@ struct DialerBench: AsyncParsableCommand {
         FileHandle.standardError.write(Data("preparing prompts and callee voices…\n".utf8))
         let (scenario, promptLength) = try await Self.prompts(in: folder, pico: pico)
         try await Self.voices(in: folder, scenario: scenario.scenario, promptLength: promptLength, pico: pico)
-        let recognizer = try WhisperRecognizer(modelPath: model, configuration: .init(threads: 2, concurrency: 2))
+        let modelPath = try QuantizedModel.path(for: model, quantize: quantize)
+        defer { if modelPath != model { try? FileManager.default.removeItem(atPath: modelPath) } }
+        let recognizer = try WhisperRecognizer(modelPath: modelPath, configuration: .init(threads: threads, concurrency: states))
 
         var rows: [Row] = []
         for level in levels {
@@ -77,10 +91,17 @@ struct DialerBench: AsyncParsableCommand {
                             r.contactsPerHour, r.cpuPercent, r.peakRSSMiB, r.transcriptions, outcomes)
         }
         print(table)
-        struct Report: Encodable { let benchmark = "dialer"; let mix: String; let results: [Row] }
+        struct Report: Encodable {
+            let benchmark = "dialer"
+            let mix: String, quantization: String, threads: Int, states: Int, speculativePause: Double
+            let results: [Row]
+            enum CodingKeys: String, CodingKey {
+                case benchmark, mix, quantization, threads, states, results, speculativePause = "speculative_pause"
+            }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        print(String(decoding: try encoder.encode(Report(mix: mix, results: rows)), as: UTF8.self))
+        print(String(decoding: try encoder.encode(Report(mix: mix, quantization: quantize, threads: threads, states: states, speculativePause: speculativePause, results: rows)), as: UTF8.self))
     }
 
     static let kinds = ["refuses", "voicemail", "noanswer", "busy"]
@@ -138,7 +159,9 @@ struct DialerBench: AsyncParsableCommand {
         let files = CallFiles(dataDirectory: config.dataDir)
         try files.prepare()
         let counter = TranscriptionCounter(recognizer)
-        let session = CallSession(configuration: .init(scenario: scenario, prompts: try PromptSet.load(scenario), settings: settings),
+        let speculative = MiniBotConfig.Speech(speculativePause: speculativePause).speculativePauseDuration
+        let session = CallSession(configuration: .init(scenario: scenario, prompts: try PromptSet.load(scenario), settings: settings,
+                                                       speculativePause: speculative),
                                   recognizer: counter, classifier: IntentClassifier(), store: store, files: files, logger: logger)
         let agent = SIPAgent(configuration: .init(bindHost: "127.0.0.1", bindPort: 0, rtpPorts: 40_000...(40_000 + 4 * level + 400)), logger: logger)
         let runner = CampaignRunner(campaignID: "bench", worker: "bench", store: store, telephony: SIPTelephony(agent: agent, config: config),

@@ -45,6 +45,9 @@ struct SpeechBench: AsyncParsableCommand {
     @Option(help: "Thread counts for the latency runs.")
     var threads: [Int] = [1, 2]
 
+    @Option(help: "Seconds a transcription started at a pause has before the turn ends (wait_before_stop − speech.speculative_pause).")
+    var headStart = 0.7
+
     @Flag(inversion: .prefixedNo, help: "Decode timestamp tokens.")
     var timestamps = true
 
@@ -83,7 +86,7 @@ struct SpeechBench: AsyncParsableCommand {
     func run() async throws {
         let loaded = try loadClips()
         guard !loaded.isEmpty else { throw ValidationError("no clip of \(minSeconds)–\(maxSeconds) s in \(clips)") }
-        let modelPath = try quantizedModel()
+        let modelPath = try QuantizedModel.path(for: model, quantize: quantize)
         defer { if modelPath != model { try? FileManager.default.removeItem(atPath: modelPath) } }
         let loadStart = ContinuousClock.now
         let whisper = try WhisperModel.shared(path: modelPath)
@@ -148,16 +151,20 @@ struct SpeechBench: AsyncParsableCommand {
         }
 
         print("")
-        var header = ["configuration", "p50", "p95", "cpu/clip"] + voices.map { "WER \($0)" } + ["WER all"]
+        // What the callee waits once their turn is over: ours started at the pause, `headStart` earlier; the seed's at the end.
+        func waits(_ row: Row) -> [Double] { row.window == "seed" ? row.latencies : row.latencies.map { max(0, $0 - headStart) } }
+        var header = ["configuration", "p50", "p95", "cpu/clip", "wait p50", "wait p95"] + voices.map { "WER \($0)" } + ["WER all"]
         var lines: [[String]] = []
         for row in rows {
             var all = WordErrorRate()
             for voice in voices { all.merge(row.wer[voice] ?? WordErrorRate()) }
             lines.append([row.label, ms(percentile(row.latencies, 0.5)), ms(percentile(row.latencies, 0.95)),
-                          row.cpuSeconds.isEmpty ? "-" : ms(percentile(row.cpuSeconds, 0.5))]
+                          row.cpuSeconds.isEmpty ? "-" : ms(percentile(row.cpuSeconds, 0.5)),
+                          ms(percentile(waits(row), 0.5)), ms(percentile(waits(row), 0.95))]
                          + voices.map { pct(row.wer[$0]?.rate ?? 0) } + [pct(all.rate)])
         }
         printTable(header, lines)
+        print("wait: after the end of the turn, for a transcription started \(String(format: "%.1f", headStart)) s earlier at the pause (the seed starts at the end)")
         print("")
         header = ["concurrent calls (1 thread each, fitted)", "answers/s"]
         printTable(header, throughput.map { ["\($0.calls)", String(format: "%.2f", $0.perSecond)] })
@@ -173,6 +180,7 @@ struct SpeechBench: AsyncParsableCommand {
             return ["threads": row.threads, "window": row.window,
                     "p50_ms": Int(percentile(row.latencies, 0.5) * 1000), "p95_ms": Int(percentile(row.latencies, 0.95) * 1000),
                     "cpu_ms_p50": Int(percentile(row.cpuSeconds, 0.5) * 1000),
+                    "wait_p50_ms": Int(percentile(waits(row), 0.5) * 1000), "wait_p95_ms": Int(percentile(waits(row), 0.95) * 1000),
                     "wer": Dictionary(uniqueKeysWithValues: voices.map { ($0, round3(row.wer[$0]?.rate ?? 0)) }),
                     "wer_all": round3(all.rate)]
         }
@@ -186,17 +194,6 @@ struct SpeechBench: AsyncParsableCommand {
         json["answers_per_second"] = Dictionary(uniqueKeysWithValues: throughput.map { ("\($0.calls)", round3($0.perSecond)) })
         let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
-    }
-
-    /// The model to measure: `model` itself, or its quantised copy in a temporary file.
-    private func quantizedModel() throws -> String {
-        guard quantize != "none" else { return model }
-        guard let type = GGMLWhisperQuantizer.QuantizationType(rawValue: quantize) else {
-            throw ValidationError("--quantize must be none or one of \(GGMLWhisperQuantizer.QuantizationType.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("minibot-bench-\(quantize)-\(UUID().uuidString).bin").path
-        _ = try GGMLWhisperQuantizer.quantize(input: model, output: out, type: type)
-        return out
     }
 
     private func loadClips() throws -> [Clip] {

@@ -166,13 +166,18 @@ public struct Asterisk: Sendable {
 
     /// Kills Asterisk at once, as a crash would (the process under `timeout`).
     public func kill() async {
-        let parent = peer.process.processIdentifier
-        let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
+        for child in Self.children(of: peer.process.processIdentifier) { Foundation.kill(child, SIGKILL) }
+        _ = await peer.waitForExit(seconds: 5)
+    }
+
+    /// Asterisk's own process, the child of `timeout` (to read its CPU time); nil once it has gone.
+    public var serverProcessID: Int32? { Self.children(of: peer.process.processIdentifier).first }
+
+    static func children(of parent: Int32) -> [Int32] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter { pid in
             guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 1 && Int32(fields[1]) == parent
         }
-        for child in children { Foundation.kill(child, SIGKILL) }
-        _ = await peer.waitForExit(seconds: 5)
     }
 }
