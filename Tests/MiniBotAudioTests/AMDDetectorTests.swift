@@ -21,7 +21,7 @@ import Testing
         let d = decide(s)
         #expect(d.result == .human)
         #expect(d.reason.hasPrefix("after-greeting-silence"))
-        #expect(ms(d.decidedAt) == 800 + 800, "\(d)")
+        #expect(ms(d.decidedAt) == 800 + 900, "\(d)")
     }
 
     @Test(arguments: [600, 1_000])
@@ -36,15 +36,15 @@ import Testing
         // A 3,800 ms greeting is half-way from short_greeting (1,500) to greeting (6,100):
         // the silence needed is half-way from 800 to 2,400 ms.
         let s = AMDSignal().silence(200).words(4, word: 800, gap: 200)
-        let d = decide(s) { $0.greeting = 6_100; $0.afterLongGreetingSilence = 2_400; $0.shortGreeting = 1_500 }
+        let d = decide(s) { $0.greeting = 6_100; $0.afterLongGreetingSilence = 2_400; $0.shortGreeting = 1_500; $0.afterGreetingSilence = 800 }
         #expect(d.result == .human)
         #expect(ms(d.decidedAt) == 200 + 3_800 + 1_600, "\(d)")
     }
 
     @Test func shortGreetingBoundsWhatCountsAsShort() {
         let s = AMDSignal().silence(200).voice(1_400)
-        #expect(ms(decide(s).decidedAt) == 1_600 + 800)
-        #expect(ms(decide(s) { $0.shortGreeting = 1_000 }.decidedAt) > 1_600 + 800)
+        #expect(ms(decide(s).decidedAt) == 1_600 + 900)
+        #expect(ms(decide(s) { $0.shortGreeting = 1_000 }.decidedAt) > 1_600 + 900)
     }
 
     @Test func aShortVoicemailGreetingThenHalfASecondThenABeepIsAMachineBeforeTheBeepEnds() {
@@ -159,9 +159,9 @@ import Testing
         #expect(detector.transcript("Oui bonjour, c'est Marie Dupont de la société Martin, je vous écoute") == nil)
         #expect(detector.transcript("Mes sages, en habit") == nil)   // phrases match at word starts only
         let (d, _) = run(&detector, AMDSignal())
-        // 800 + 1,200 × 2,000 / 3,500 = 1,485 ms of silence (1,480 in whole frames), transcript or not.
+        // 900 + 1,100 × 2,000 / 3,500 = 1,528 ms of silence (1,520 in whole frames), transcript or not.
         #expect(d?.result == .human)
-        #expect(d.map { ms($0.decidedAt) } == 200 + 3_500 + 1_480)
+        #expect(d.map { ms($0.decidedAt) } == 200 + 3_500 + 1_520)
     }
 
     @Test("While the transcript of a sentence-long greeting is being made, the person is decided when it comes back, not before")
@@ -196,9 +196,9 @@ import Testing
         for f in greeting.frames { _ = detector.process(f) }
         _ = detector.takeGreetingTranscriptSpan()
         let (d, _) = run(&detector, AMDSignal())
-        // 1,480 ms of silence plus transcript_wait 1,500 ms.
+        // 1,520 ms of silence plus transcript_wait 1,500 ms.
         #expect(d?.result == .human)
-        #expect(d.map { ms($0.decidedAt) } == 200 + 3_500 + 1_480 + 1_500)
+        #expect(d.map { ms($0.decidedAt) } == 200 + 3_500 + 1_520 + 1_500)
 
         var failed = AnsweringMachineDetector()
         for f in greeting.frames { _ = failed.process(f) }
@@ -206,7 +206,7 @@ import Testing
         for f in AMDSignal().silence(400).frames { _ = failed.process(f) }
         #expect(failed.transcript("") == nil)                  // not yet the usual silence
         let (late, _) = run(&failed, AMDSignal())
-        #expect(late.map { ms($0.decidedAt) } == 200 + 3_500 + 1_480)
+        #expect(late.map { ms($0.decidedAt) } == 200 + 3_500 + 1_520)
     }
 
     @Test("A person still waiting for their transcript at the total analysis time is a person, not unknown")
@@ -229,7 +229,7 @@ import Testing
         #expect(detector.takeGreetingTranscriptSpan() != nil)
         let (d, _) = run(&detector, AMDSignal())
         #expect(d?.result == .human)
-        #expect(d.map { ms($0.decidedAt) } == 300 + 700 + 800)
+        #expect(d.map { ms($0.decidedAt) } == 300 + 700 + 900)
     }
 
     @Test func badSettingsAreNamed() {
@@ -244,7 +244,7 @@ import Testing
         #expect(settings.problems == [
             "amd.greeting must be a positive number of milliseconds, not 0",
             "amd.transcript_wait must be 0 or more milliseconds, not -1",
-            "amd.after_long_greeting_silence (100 ms) must be at least amd.after_greeting_silence (800 ms)",
+            "amd.after_long_greeting_silence (100 ms) must be at least amd.after_greeting_silence (900 ms)",
             "amd.silence_threshold must be a mean sample value between 0 and 32767, not 40000",
             "amd.keywords has an empty phrase, which would match every transcript",
         ])

@@ -12,7 +12,9 @@ extension MiniBotConfig {
         public var initialSilence: Int
         /// Length of a greeting, from its first word, pauses included, beyond which it is a machine's.
         public var greeting: Int
-        /// Silence after a short greeting (up to ``shortGreeting``) that makes it a person.
+        /// Silence after a short greeting (up to ``shortGreeting``) that makes it a person. 900 ms,
+        /// not Asterisk's 800: a voicemail's "Laurent." or "Bienvenue chez Dubois." is often followed
+        /// by a sentence pause of 800–900 ms before "Laissez un message" (docs/BENCHMARKS.md).
         public var afterGreetingSilence: Int
         /// Silence after a greeting of ``greeting`` ms that makes it a person; greetings in
         /// between wait in proportion, giving a voicemail's beep time to come.
@@ -43,7 +45,7 @@ extension MiniBotConfig {
         /// Words or phrases that mark a voicemail greeting's transcript (accents and case ignored, matched at word starts).
         public var keywords: [String]
 
-        public init(initialSilence: Int = 2500, greeting: Int = 5000, afterGreetingSilence: Int = 800,
+        public init(initialSilence: Int = 2500, greeting: Int = 5000, afterGreetingSilence: Int = 900,
                     afterLongGreetingSilence: Int = 2000, shortGreeting: Int = 1500, totalAnalysisTime: Int = 8000,
                     minWordLength: Int = 100, betweenWordsSilence: Int = 150, maximumNumberOfWords: Int = 12,
                     silenceThreshold: Int = 64, maximumWordLength: Int = 4000, beepMinimumDuration: Int = 120,
