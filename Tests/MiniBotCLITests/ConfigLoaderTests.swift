@@ -83,6 +83,8 @@ struct ConfigLoaderTests {
         ("webhooks:\n  - {url: 'http://a/', colour: red}\n", "webhooks.colour"),
         ("amd:\n  short_greeting: 6000\n", "amd.short_greeting (6000 ms) must be shorter than amd.greeting (5000 ms)"),
         ("amd:\n  transcript_wait: -5\n", "amd.transcript_wait must be 0 or more milliseconds"),
+        ("speech:\n  speculative_pause: -0.5\n", "speech.speculative_pause must be between 0 (off) and 30 seconds"),
+        ("speech:\n  concurrency: 0\n", "speech.concurrency must be at least 1"),
         ("panel:\n  session_idle_timeout: 30\n", "panel.session_idle_timeout must be at least 60 seconds"),
         ("panel:\n  session_lifetime: 3600\n  session_idle_timeout: 7200\n", "must not exceed panel.session_lifetime"),
         ("panel:\n  login_max_failures: 0\n", "panel.login_max_failures must be at least 1"),
