@@ -34,8 +34,8 @@ import Testing
         #expect(admission.limit == 75)
         admission.record(latency: .seconds(9), at: later + .seconds(5))
         #expect(admission.limit == 56)
-        // Between half the target and the target: hold.
-        admission.record(latency: .seconds(3), at: later + .seconds(20))
+        // Between three quarters of the target and the target: hold.
+        admission.record(latency: .seconds(4), at: later + .seconds(20))
         #expect(admission.limit == 56)
         // Fast answers again: one more call every 2 s, no faster.
         admission.record(latency: .seconds(1), at: later + .seconds(21))

@@ -6,7 +6,7 @@
 /// answered. So the dialer places at most ``limit`` calls at once. It starts
 /// at ``initialLimit`` (a first wave of a hundred answers at once would bury
 /// any recogniser before the first latency comes back) and grows by a quarter
-/// per ``increaseInterval`` of fast answers (faster than half the target) until
+/// per ``increaseInterval`` of fast answers (faster than three quarters of the target) until
 /// the first slow one; from then on by one. A transcription slower than
 /// ``target`` cuts the limit by a quarter, once per `target`, so one backlog is
 /// not punished many times. Never above the configured maximum, never below
@@ -54,7 +54,7 @@ public struct RecognizerAdmission: Sendable, Equatable {
                 lastDecrease = now
                 lastIncrease = now
             }
-        } else if latency * 2 < target, limit < ceiling {
+        } else if latency * 4 < target * 3, limit < ceiling {
             if lastIncrease.map({ now - $0 >= increaseInterval }) ?? true {
                 limit = min(ceiling, limit + (lastDecrease == nil ? max(1, limit / 4) : 1))
                 lastIncrease = now
