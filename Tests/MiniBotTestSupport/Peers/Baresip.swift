@@ -92,26 +92,34 @@ public struct Sipp: Sendable {
     public static func start(scenario: String, folder: String, calls: Int = 1, timeout: Int = 40, extra: [String] = []) async throws -> Sipp {
         let scenario = scenario.hasPrefix("/") ? scenario : scenarios + "/" + scenario
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sipp") else { throw PeerError.notInstalled("sipp") }
-        let port = PeerProcess.freePort()
-        let media = PeerProcess.freePort()
-        let control = PeerProcess.freePort()
-        let arguments = ["-sf", scenario, "-i", "127.0.0.1", "-p", String(port), "-mi", "127.0.0.1", "-mp", String(media),
-                         "-ci", "127.0.0.1", "-cp", String(control), "-m", String(calls), "-nostdin", "-timeout", String(timeout),
-                         "-trace_err", "-error_file", folder + "/sipp-errors.log"] + extra
-        let peer = try PeerProcess("/usr/bin/sipp", arguments: arguments, folder: folder, name: "sipp")
-        // Ready once its SIP port is taken (TCP with -t t1/tn).
-        let tcp = extra.contains("t1") || extra.contains("tn")
-        let isFree = { tcp ? PeerProcess.isFree(tcpPort: port) : PeerProcess.isFree(udpPort: port) }
-        for _ in 0..<600 where peer.process.isRunning && isFree() {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        guard peer.process.isRunning, !isFree() else {
+        // A free port can be taken by a test running beside this one before sipp binds it; sipp
+        // then exits at once, and another set of ports is tried.
+        for attempt in 1...3 {
+            let port = PeerProcess.freePort()
+            let media = PeerProcess.freePort()
+            let control = PeerProcess.freePort()
+            let arguments = ["-sf", scenario, "-i", "127.0.0.1", "-p", String(port), "-mi", "127.0.0.1", "-mp", String(media),
+                             "-ci", "127.0.0.1", "-cp", String(control), "-m", String(calls), "-nostdin", "-timeout", String(timeout),
+                             "-trace_err", "-error_file", folder + "/sipp-errors.log"] + extra
+            let peer = try PeerProcess("/usr/bin/sipp", arguments: arguments, folder: folder, name: "sipp")
+            // Ready once its SIP port is taken (TCP with -t t1/tn), and still running a moment later.
+            let tcp = extra.contains("t1") || extra.contains("tn")
+            let isFree = { tcp ? PeerProcess.isFree(tcpPort: port) : PeerProcess.isFree(udpPort: port) }
+            for _ in 0..<600 where peer.process.isRunning && isFree() {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            if peer.process.isRunning, !isFree() {
+                try await Task.sleep(for: .milliseconds(100))
+                if peer.process.isRunning {
+                    var sipp = Sipp(peer: peer, port: port)
+                    sipp.mediaPort = media
+                    return sipp
+                }
+            }
             await peer.stop()
-            throw PeerError.didNotStart("sipp", log: peer.output)
+            if attempt == 3 { throw PeerError.didNotStart("sipp", log: peer.output) }
         }
-        var sipp = Sipp(peer: peer, port: port)
-        sipp.mediaPort = media
-        return sipp
+        throw PeerError.didNotStart("sipp", log: "")
     }
 
     public func uri(user: String = "svc") -> String { "sip:\(user)@127.0.0.1:\(port)" }
