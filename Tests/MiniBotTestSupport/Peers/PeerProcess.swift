@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A real SIP peer (baresip, sipp) run as a child process in a scratch folder.
 public final class PeerProcess: @unchecked Sendable {
@@ -72,13 +73,24 @@ public final class PeerProcess: @unchecked Sendable {
     /// A port free for both UDP and TCP on loopback, from 15000–19999: below
     /// the kernel's ephemeral range, so an agent binding port 0 (and its TCP
     /// twin) cannot take a peer's port between the pick and the peer's bind.
+    /// A port nothing holds now, and not near one handed out lately: tests run side by side, and
+    /// a port given to two of them before either binds it, or sipp's media port + 2, collided.
     public static func freePort() -> Int {
         for _ in 0..<200 {
             let port = Int.random(in: 15000...19999)
-            if isFree(udpPort: port), isFree(tcpPort: port) { return port }
+            let near = recentPorts.withLock { recent in recent.contains { abs($0 - port) <= 2 } }
+            if !near, isFree(udpPort: port), isFree(tcpPort: port) {
+                recentPorts.withLock { recent in
+                    recent.append(port)
+                    if recent.count > 200 { recent.removeFirst() }
+                }
+                return port
+            }
         }
         return Int.random(in: 15000...19999)
     }
+
+    private static let recentPorts = Mutex<[Int]>([])
 }
 
 public enum PeerError: Error, CustomStringConvertible {
