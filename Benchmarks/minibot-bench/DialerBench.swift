@@ -40,7 +40,7 @@ struct DialerBench: AsyncParsableCommand {
     var states = 2
 
     @Option(help: "Seconds of silence after which an answer starts being transcribed before its turn ends (0: off).")
-    var speculativePause = 0.5
+    var speculativePause = MiniBotConfig.Speech().speculativePause
 
     @Option(help: "Quantise the model first, as `minibot models quantize` does (q8_0, q5_1, q5_0), or none.")
     var quantize = "q8_0"

@@ -101,8 +101,8 @@ public struct Endpointer: Sendable {
         self.detector = detector
         func frames(_ d: Duration) -> Int { max(1, Int((AudioTime.seconds(d) * 50).rounded())) }
         minimumSpeechFrames = frames(configuration.minimumSpeech)
-        endOfTurnFrames = frames(configuration.endOfTurnSilence)
-        let endOfTurn = endOfTurnFrames
+        let endOfTurn = frames(configuration.endOfTurnSilence)
+        endOfTurnFrames = endOfTurn
         provisionalFrames = configuration.provisionalSilence.map { frames($0) }.flatMap { $0 < endOfTurn ? $0 : nil }
         noSpeechFrames = frames(configuration.noSpeechTimeout)
         maximumFrames = frames(configuration.maximumListen)

@@ -56,7 +56,7 @@ extension MiniBotConfig {
 
         /// `speculativePause` as the call session takes it (nil: off).
         public var speculativePauseDuration: Duration? {
-            speculativePause > 0 ? .milliseconds(Int((speculativePause * 1_000).rounded())) : nil
+            speculativePause > 0 ? .seconds(speculativePause) : nil
         }
 
         enum CodingKeys: String, CodingKey {

@@ -32,7 +32,7 @@ public final class RecognizerMeter: SpeechRecognizer {
     private func record(_ elapsed: Duration) {
         samples.withLock { if $0.count < 1_000 { $0.append(elapsed) } }
         // Made per use, not kept: a kept one would stay bound to whatever metrics backend existed first.
-        Metrics.Timer(label: "minibot_recognizer_latency_seconds", preferredDisplayUnit: .seconds).recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        Metrics.Timer(label: "minibot_recognizer_latency_seconds", preferredDisplayUnit: .seconds).record(duration: elapsed)
     }
 
     /// The latencies measured since the last call, oldest first.

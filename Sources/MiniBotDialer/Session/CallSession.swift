@@ -39,7 +39,7 @@ public struct CallSession: Sendable {
 
         public init(scenario: LoadedScenario, prompts: PromptSet, settings: CampaignSettings = .init(),
                     amd: AnsweringMachineDetector.Configuration? = .init(), recognitionTimeout: Duration = .seconds(20),
-                    speculativePause: Duration? = .milliseconds(500), maximumDuration: Duration = .seconds(120),
+                    speculativePause: Duration? = MiniBotConfig.Speech().speculativePauseDuration, maximumDuration: Duration = .seconds(120),
                     stallTimeout: Duration = .seconds(5), beepTimeout: Duration = .seconds(20), asteriskAMD: AsteriskAMDPolicy = .record) {
             self.scenario = scenario
             self.prompts = prompts
@@ -471,12 +471,13 @@ public struct CallSession: Sendable {
     private func understand(step: ScenarioStep, speech: (start: Duration, end: Duration), early: Transcription?,
                             run: Run) async -> Answer {
         let turnEnded = ContinuousClock.now
-        var transcription = early
-        if let early, early.speech != speech {
-            early.task.cancel()
-            transcription = nil
+        let current: Transcription
+        if let early, early.speech == speech {
+            current = early
+        } else {
+            early?.task.cancel()
+            current = transcribe(step: step, speech: speech, media: run.media)
         }
-        let current = transcription ?? transcribe(step: step, speech: speech, media: run.media)
         var clipPath: String? = files.clip(callID: run.callID, sequence: run.interactions.count, step: step.name)
         do {
             try WAVFile.writePCM16(current.clip, to: files.absolute(clipPath!))

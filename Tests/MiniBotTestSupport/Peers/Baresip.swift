@@ -94,7 +94,8 @@ public struct Sipp: Sendable {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/sipp") else { throw PeerError.notInstalled("sipp") }
         // A free port can be taken by a test running beside this one before sipp binds it; sipp
         // then exits at once, and another set of ports is tried.
-        for attempt in 1...3 {
+        var log = ""
+        for _ in 1...3 {
             let port = PeerProcess.freePort()
             let media = PeerProcess.freePort()
             let control = PeerProcess.freePort()
@@ -117,9 +118,9 @@ public struct Sipp: Sendable {
                 }
             }
             await peer.stop()
-            if attempt == 3 { throw PeerError.didNotStart("sipp", log: peer.output) }
+            log = peer.output
         }
-        throw PeerError.didNotStart("sipp", log: "")
+        throw PeerError.didNotStart("sipp", log: log)
     }
 
     public func uri(user: String = "svc") -> String { "sip:\(user)@127.0.0.1:\(port)" }
