@@ -31,8 +31,9 @@ public struct APIEnvironment: Sendable {
     var recent = Recent(maxAge: .seconds(2))
 
     struct Recent: Sendable {
-        let summaries: RecentAnswers<StatsSummary>
-        let totals: RecentAnswers<Int>
+        let summaries: RecentAnswers<String, StatsSummary>
+        /// A listing's total, by its filters.
+        let totals: RecentAnswers<CallQuery, Int>
         init(maxAge: Duration) {
             summaries = RecentAnswers(maxAge: maxAge, capacity: 1)
             totals = RecentAnswers(maxAge: maxAge)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MiniBotCore
 import MiniBotStore
 
 /// API key secrets: 32 random bytes, shown once as `mbk_` + 64 hex digits;
@@ -20,6 +21,6 @@ public enum APIKeySecret {
     }
 
     static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        lowercaseHex(bytes)
     }
 }

@@ -98,7 +98,7 @@ public struct OptOutEntry: Codable, Sendable, Equatable {
 
     /// The lowercase hex SHA-256 of the E.164 string's UTF-8 bytes.
     public static func sha256(of e164: String) -> String {
-        SHA256.hash(data: Data(e164.utf8)).map { String(format: "%02x", $0) }.joined()
+        lowercaseHex(SHA256.hash(data: Data(e164.utf8)))
     }
 
     /// True for 64 hex digits.

@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func concurrentFirstRequestsShareOneComputation() async throws {
-        let answers = RecentAnswers<Int>(maxAge: .seconds(60))
+        let answers = RecentAnswers<String, Int>(maxAge: .seconds(60))
         let counter = Counter()
         let got = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<10 { group.addTask { try await answers.value("k") { try await counter.next() } } }
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func staleAnswersComeAtOnceWhileOneRefreshRuns() async throws {
-        let answers = RecentAnswers<Int>(maxAge: .milliseconds(50))
+        let answers = RecentAnswers<String, Int>(maxAge: .milliseconds(50))
         let computed = Mutex(0)
         #expect(try await answers.value("k") { computed.withLock { $0 += 1; return $0 } } == 1)
         try await Task.sleep(for: .milliseconds(80))
@@ -63,18 +63,18 @@ import Testing
     }
 
     @Test func zeroMaxAgeComputesEveryTimeAndFailuresAreNotKept() async throws {
-        let fresh = RecentAnswers<Int>(maxAge: .zero)
+        let fresh = RecentAnswers<String, Int>(maxAge: .zero)
         let counter = Counter()
         #expect(try await fresh.value("k") { try await counter.next() } == 1)
         #expect(try await fresh.value("k") { try await counter.next() } == 2)
         struct Broken: Error {}
-        let kept = RecentAnswers<Int>(maxAge: .seconds(60))
+        let kept = RecentAnswers<String, Int>(maxAge: .seconds(60))
         await #expect(throws: Broken.self) { try await kept.value("k") { throw Broken() } }
         #expect(try await kept.value("k") { try await counter.next() } == 3)
     }
 
     @Test func aFullCacheDropsItsOldestAnswerForANewKey() async throws {
-        let answers = RecentAnswers<Int>(maxAge: .seconds(60), capacity: 2)
+        let answers = RecentAnswers<String, Int>(maxAge: .seconds(60), capacity: 2)
         let counter = Counter()
         #expect(try await answers.value("a") { try await counter.next() } == 1)
         #expect(try await answers.value("b") { try await counter.next() } == 2)

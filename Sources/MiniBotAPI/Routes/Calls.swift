@@ -9,17 +9,14 @@ struct CallRoutes {
     let environment: APIEnvironment
     var store: any Store { environment.store }
 
-    /// A call with its turns, as `GET /calls/{call_id}` answers.
-    struct CallDetail: ResponseEncodable {
+    /// A call with its turns, as `GET /calls/{call_id}` answers: the call's
+    /// members with `interactions` among them.
+    struct CallDetail: JSONWritable {
         var call: Call
         var interactions: [CallInteraction]
 
-        enum CodingKeys: String, CodingKey { case interactions }
-
-        func encode(to encoder: any Encoder) throws {
-            try call.encode(to: encoder)
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(interactions, forKey: .interactions)
+        func write(to json: inout JSONWriter) {
+            call.write(to: &json, interactions: interactions)
         }
     }
 
@@ -67,15 +64,15 @@ struct CallRoutes {
             let next = more ? calls.last.map { CallCursor(after: $0).token } : nil
             // The total, at most summaryMaxAge old: counting a million rows on every page is what makes listings slow.
             let filter = query.filterOnly
-            var total = try await environment.recent.totals.value("calls \(filter)") { try await store.countCalls(filter) }
+            var total = try await environment.recent.totals.value(filter) { try await store.countCalls(filter) }
             if cursor == nil { total = max(total, page.offset + calls.count) }
-            return PageResponse(calls, page: page, total: total, nextCursor: next, numbered: cursor == nil)
+            return JSONResponse(PageResponse(calls, page: page, total: total, nextCursor: next, numbered: cursor == nil))
         }
 
         routes.add(.get, "/calls/{call_id}") { _, context in
             let id = try context.parameters.require("call_id")
             guard let call = try await store.call(id: id) else { throw Problem.notFound("no call with id \(id)") }
-            return CallDetail(call: call, interactions: try await store.interactions(callID: id))
+            return JSONResponse(CallDetail(call: call, interactions: try await store.interactions(callID: id)))
         }
 
         routes.add(.post, "/calls/launch") { request, context -> EditedResponse<Launched> in

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MiniBotCore
 
 /// The `X-MiniBot-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256>`
 /// of `"<t>.<body>"` under the endpoint's secret. A receiver recomputes it,
@@ -16,7 +17,7 @@ public enum WebhookSignature {
         var message = Data("\(timestamp).".utf8)
         message.append(body)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return lowercaseHex(mac)
     }
 
     /// True when `header` signs `body` under `secret` with a timestamp within

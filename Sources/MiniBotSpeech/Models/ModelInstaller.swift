@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MiniBotCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -56,7 +57,7 @@ public struct ModelInstaller: Sendable {
         while let chunk = try? handle.read(upToCount: 4 << 20), !chunk.isEmpty {
             hasher.update(data: chunk)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return lowercaseHex(hasher.finalize())
     }
 
     private func download(_ url: URL) async throws -> URL {

@@ -2,7 +2,7 @@ import Foundation
 import MiniBotCore
 
 /// Which calls ``Store/calls(_:)`` lists, newest first, and which page.
-public struct CallQuery: Sendable, Equatable {
+public struct CallQuery: Sendable, Hashable {
     public var campaignID: String?
     public var status: CallStatus?
     /// Only calls to this phone (E.164).

@@ -24,9 +24,15 @@ extension SQLiteStore {
 
     public func calls(_ query: CallQuery) async throws -> CallPage {
         let (whereSQL, values) = Self.conditions(query)
+        let order = "ORDER BY started_at DESC, call_id DESC"
+        // With an offset, the skipped calls are walked in the index alone
+        // (a deferred join): only the page's rows are read from the table.
+        let sql = query.offset == 0
+            ? "SELECT \(Self.callColumns) FROM calls \(whereSQL) \(order) LIMIT ?"
+            : "SELECT \(Self.callColumns) FROM calls WHERE rowid IN (SELECT rowid FROM calls \(whereSQL) \(order) LIMIT ? OFFSET ?) \(order)"
+        let place: [SQLiteValue] = query.offset == 0 ? [.integer(Int64(query.limit))] : [.integer(Int64(query.limit)), .integer(Int64(query.offset))]
         let calls = try reading { db in
-            try db.prepare("SELECT \(Self.callColumns) FROM calls \(whereSQL) ORDER BY started_at DESC, call_id DESC LIMIT ? OFFSET ?")
-                .query(values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))]) { Self.call($0) }
+            try db.prepare(sql).query(values + place) { Self.call($0) }
         }
         return CallPage(calls: calls, total: query.countsTotal ? try await countCalls(query) : 0)
     }

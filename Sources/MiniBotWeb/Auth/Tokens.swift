@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MiniBotCore
 
 /// Random secrets for cookies and forms, and how they are stored.
 public enum Tokens {
@@ -12,7 +13,7 @@ public enum Tokens {
 
     /// What the store keeps of a session cookie: its SHA-256, hex.
     public static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        lowercaseHex(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// A form's CSRF token against the session's, in constant time; an empty token never matches.
