@@ -90,6 +90,52 @@ struct APIStoreTests {
         }
     }
 
+    @Test("numbered pages skip whole hours by their kept counts: the same calls as walking every one, after inserts, updates and erasures",
+          arguments: Backend.available)
+    func numberedPagesByHour(_ backend: Backend) async throws {
+        try await withFreshStore(backend) { store, _ in
+            try await seed(store)
+            // 150 more calls over 7 hours, several in the same second, some
+            // before the seed's: hours of 0 to 40 calls, campaigns and statuses mixed.
+            var generator = SystemRandomNumberGenerator()
+            let statuses: [CallStatus] = [.completed, .noAnswer, .busy, .machine]
+            for n in 0..<150 {
+                let second = Double(Int.random(in: -3 * 3_600 ..< 4 * 3_600, using: &generator))
+                try await store.saveCall(Call(callID: String(format: "k%03d", n), phone: n % 3 == 0 ? "+33622222222" : "+33611111111",
+                                              campaignID: ["c1", "c2", nil][n % 3], status: statuses[n % 4],
+                                              startedAt: testDate.addingTimeInterval(second + (n % 5 == 0 ? 0.25 : 0))))
+            }
+            func check(_ label: String) async throws {
+                for filter in [CallQuery(), CallQuery(campaignID: "c1"), CallQuery(status: .busy), CallQuery(campaignID: "c2", status: .completed)] {
+                    var all = filter
+                    all.limit = 1_000
+                    let expected = try await store.calls(all).calls.map(\.callID)
+                    for size in [1, 7, 50] {
+                        for offset in stride(from: 1, through: expected.count + 1, by: size == 1 ? 1 : 3) {
+                            var page = filter
+                            page.limit = size
+                            page.offset = offset
+                            #expect(page.pagesByHour)
+                            let got = try await store.calls(page).calls.map(\.callID)
+                            let want = Array(expected.dropFirst(offset).prefix(size))
+                            #expect(got == want, "\(label), \(filter), offset \(offset), \(size) a page")
+                        }
+                    }
+                }
+            }
+            try await check("as inserted")
+            // Statuses and start times change, calls are erased with their contact.
+            for id in ["k000", "k004", "k010", "k021", "k033"] {
+                var call = try #require(try await store.call(id: id))
+                call.status = call.status == .busy ? .completed : .busy
+                if id == "k010" { call.startedAt = call.startedAt.addingTimeInterval(-5 * 3_600) }
+                try await store.saveCall(call)
+            }
+            _ = try await store.forgetContact(phone: "+33622222222", at: testDate)
+            try await check("after updates and an erasure")
+        }
+    }
+
     @Test("call summary: totals by status and outcome, leads, mean answered duration", arguments: Backend.available)
     func summary(_ backend: Backend) async throws {
         try await withFreshStore(backend) { store, _ in

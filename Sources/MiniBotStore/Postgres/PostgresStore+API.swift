@@ -5,8 +5,9 @@ import PostgresNIO
 // What the HTTP API reads and writes beyond the dialer: call listings and
 // summaries, API keys.
 extension PostgresStore {
-    /// Appends the WHERE clause of the query's filters and, with `place`, its cursor.
-    static func appendConditions(_ query: CallQuery, place: Bool = true, to sql: inout PostgresQuery) {
+    /// Appends the WHERE clause of the query's filters and, with `place`, its
+    /// cursor; `startedBefore`, an SQL expression, bounds the start times too.
+    static func appendConditions(_ query: CallQuery, place: Bool = true, startedBefore: String? = nil, to sql: inout PostgresQuery) {
         var clauses: [String] = []
         func add(_ column: String, _ op: String, _ bind: some PostgresNonThrowingEncodable & Sendable) {
             sql.binds.append(bind)
@@ -26,15 +27,33 @@ extension PostgresStore {
             let n = sql.binds.count
             clauses.append("(started_at, call_id) < ('epoch'::timestamptz + $\(n - 1)::bigint * interval '1 microsecond', $\(n))")
         }
+        if let startedBefore { clauses.append("started_at < \(startedBefore)") }
         if !clauses.isEmpty { sql.sql += " WHERE " + clauses.joined(separator: " AND ") }
     }
 
     public func calls(_ query: CallQuery) async throws -> CallPage {
-        var list = PostgresQuery(unsafeSQL: "SELECT \(Self.callColumns) FROM calls")
-        Self.appendConditions(query, to: &list)
+        var list = PostgresQuery(unsafeSQL: "")
+        let byHour = query.pagesByHour
+        if byHour {
+            // One statement: the hour holding the call at the offset and the
+            // calls of later hours (`place`, from migration 9's function),
+            // then the page among the calls started before that hour's end.
+            list.binds.append(query.campaignID)
+            list.binds.append(query.status?.rawValue)
+            list.binds.append(query.offset)
+            list.sql = "WITH place AS (SELECT hour, skipped FROM call_page_hour($1, $2, $3)) "
+        }
+        list.sql += "SELECT \(Self.callColumns) FROM calls"
+        Self.appendConditions(query, startedBefore: byHour ? "(SELECT to_timestamp((hour + 1) * \(CallQuery.hourSeconds)) FROM place)" : nil,
+                              to: &list)
         list.binds.append(query.limit)
-        list.binds.append(query.offset)
-        list.sql += " ORDER BY started_at DESC, call_id DESC LIMIT $\(list.binds.count - 1) OFFSET $\(list.binds.count)"
+        list.sql += " ORDER BY started_at DESC, call_id DESC LIMIT $\(list.binds.count)"
+        if byHour {
+            list.sql += " OFFSET (SELECT $3 - skipped FROM place)"
+        } else {
+            list.binds.append(query.offset)
+            list.sql += " OFFSET $\(list.binds.count)"
+        }
         let calls = try await rows(list) { try Self.call($0) }
         return CallPage(calls: calls, total: query.countsTotal ? try await countCalls(query) : 0)
     }

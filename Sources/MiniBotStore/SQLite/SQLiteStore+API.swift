@@ -23,18 +23,42 @@ extension SQLiteStore {
     }
 
     public func calls(_ query: CallQuery) async throws -> CallPage {
-        let (whereSQL, values) = Self.conditions(query)
-        let order = "ORDER BY started_at DESC, call_id DESC"
-        // With an offset, the skipped calls are walked in the index alone
-        // (a deferred join): only the page's rows are read from the table.
-        let sql = query.offset == 0
-            ? "SELECT \(Self.callColumns) FROM calls \(whereSQL) \(order) LIMIT ?"
-            : "SELECT \(Self.callColumns) FROM calls WHERE rowid IN (SELECT rowid FROM calls \(whereSQL) \(order) LIMIT ? OFFSET ?) \(order)"
-        let place: [SQLiteValue] = query.offset == 0 ? [.integer(Int64(query.limit))] : [.integer(Int64(query.limit)), .integer(Int64(query.offset))]
-        let calls = try reading { db in
-            try db.prepare(sql).query(values + place) { Self.call($0) }
+        let calls = try reading { db -> [Call] in
+            var page = query
+            if query.pagesByHour {
+                guard let (hour, skipped) = try Self.hourOfOffset(query, in: db) else { return [] }
+                page = query.within(hour: hour, skipping: skipped)
+            }
+            let (whereSQL, values) = Self.conditions(page)
+            let order = "ORDER BY started_at DESC, call_id DESC"
+            // With an offset, the skipped calls are walked in the index alone
+            // (a deferred join): only the page's rows are read from the table.
+            let sql = page.offset == 0
+                ? "SELECT \(Self.callColumns) FROM calls \(whereSQL) \(order) LIMIT ?"
+                : "SELECT \(Self.callColumns) FROM calls WHERE rowid IN (SELECT rowid FROM calls \(whereSQL) \(order) LIMIT ? OFFSET ?) \(order)"
+            let place: [SQLiteValue] = page.offset == 0 ? [.integer(Int64(page.limit))] : [.integer(Int64(page.limit)), .integer(Int64(page.offset))]
+            return try db.prepare(sql).query(values + place) { Self.call($0) }
         }
         return CallPage(calls: calls, total: query.countsTotal ? try await countCalls(query) : 0)
+    }
+
+    /// The hour (since 1970) holding the call at the query's offset, and how
+    /// many matching calls started in later hours; nil past the last call.
+    /// Reads `call_hours` newest first and stops at that hour.
+    static func hourOfOffset(_ query: CallQuery, in db: SQLiteConnection) throws -> (hour: Int64, skipped: Int)? {
+        let hours = try db.prepare("""
+            SELECT hour, sum(calls) FROM call_hours WHERE (?1 IS NULL OR campaign_id = ?1) AND (?2 IS NULL OR status = ?2)
+            GROUP BY hour ORDER BY hour DESC
+            """)
+        hours.bind([.optional(query.campaignID), .optional(query.status?.rawValue)])
+        defer { hours.reset() }
+        var skipped = 0
+        while try hours.step() {
+            let calls = hours.int(1)
+            if skipped + calls > query.offset { return (Int64(hours.int(0)), skipped) }
+            skipped += calls
+        }
+        return nil
     }
 
     public func countCalls(_ query: CallQuery) async throws -> Int {
