@@ -13,6 +13,8 @@ struct AsteriskAMDPolicyTests {
         #expect(Self.notSure.result == .unknown && Self.hangup.result == .unknown)
         #expect(AsteriskAMDVerdict(status: " machine ")?.result == .machine)
         #expect(AsteriskAMDVerdict(status: "", cause: "x") == nil, "no AMD() ran")
+        #expect([Self.machine, Self.human, Self.notSure, Self.hangup].map(\.label) == ["MACHINE", "HUMAN", "NOTSURE", "HANGUP"])
+        #expect(AsteriskAMDVerdict(status: "Maybe; DROP")?.label == "OTHER", "a metric label from a dialplan's typo stays bounded")
         #expect(Self.machine.description == "MACHINE (MAXWORDS-3-2)" && Self.hangup.description == "HANGUP")
     }
 

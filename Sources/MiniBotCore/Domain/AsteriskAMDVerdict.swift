@@ -26,6 +26,12 @@ public struct AsteriskAMDVerdict: Sendable, Equatable, Codable, CustomStringConv
         }
     }
 
+    /// The status as a metric label: Asterisk's four, or `OTHER` for
+    /// whatever else a dialplan put in `AMDSTATUS` (labels stay few).
+    public var label: String {
+        ["HUMAN", "MACHINE", "NOTSURE", "HANGUP"].contains(status) ? status : "OTHER"
+    }
+
     /// `MACHINE (MAXWORDS-3-2)`.
     public var description: String { cause.isEmpty ? status : "\(status) (\(cause))" }
 }

@@ -127,6 +127,11 @@ public struct CallSession: Sendable {
                 let decision = combined(ours, asterisk: run.asteriskAMD)
                 run.amd = decision
                 Counter(label: "minibot_amd_results_total", dimensions: [("result", decision.result.rawValue)]).increment()
+                if let asterisk = run.asteriskAMD {
+                    // Asterisk's AMD() beside ours, whatever the policy does with it: how often they agree.
+                    Counter(label: "minibot_asterisk_amd_verdicts_total",
+                            dimensions: [("asterisk", asterisk.label), ("ours", ours.result.rawValue)]).increment()
+                }
             case .stopped(let reason):
                 stop = reason
             }
