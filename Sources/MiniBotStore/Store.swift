@@ -118,8 +118,8 @@ public protocol Store: Sendable {
     /// True when `phone` (E.164) is listed, plain or as its SHA-256, or its
     /// contact has the opt-out flag.
     func isOptedOut(phone: String) async throws -> Bool
-    /// The list, latest first.
-    func optOuts(limit: Int, offset: Int) async throws -> [OptOutEntry]
+    /// The list newest first, then by key; with `after`, the entries past that place (and `offset` 0).
+    func optOuts(after: OptOutCursor?, limit: Int, offset: Int) async throws -> [OptOutEntry]
     /// False when the key was not listed. Does not clear a contact's own opt-out flag.
     func removeOptOut(key: String) async throws -> Bool
 
@@ -185,6 +185,13 @@ public protocol Store: Sendable {
     func callActivity(from: Date, to: Date) async throws -> [CallActivity]
 }
 
+extension Store {
+    /// A page of the opt-out list by number.
+    public func optOuts(limit: Int, offset: Int) async throws -> [OptOutEntry] {
+        try await optOuts(after: nil, limit: limit, offset: offset)
+    }
+}
+
 /// Where an import writes, inside its transaction.
 public protocol ContactImportSink {
     /// Merges each contact into the store: new phones are inserted; for known
@@ -200,12 +207,16 @@ public struct ContactQuery: Sendable, Equatable {
     public var filter: ContactFilter
     /// Matches phone, names, email or company, case-insensitively.
     public var search: String?
+    /// Only the contacts after this place in the phone order: the next page,
+    /// whatever its depth, found in the primary key (use it with an `offset` of 0).
+    public var after: ContactCursor?
     public var limit: Int
     public var offset: Int
 
-    public init(filter: ContactFilter = .init(), search: String? = nil, limit: Int = 50, offset: Int = 0) {
+    public init(filter: ContactFilter = .init(), search: String? = nil, after: ContactCursor? = nil, limit: Int = 50, offset: Int = 0) {
         self.filter = filter
         self.search = search
+        self.after = after
         self.limit = limit
         self.offset = offset
     }

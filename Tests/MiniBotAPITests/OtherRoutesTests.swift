@@ -19,6 +19,13 @@ struct OtherRoutesTests {
             #expect(!imported.text.contains("/tmp") && !imported.text.contains("rejects_file"))
             let list = try await api.get("/contacts?page_size=1", key: api.read)
             #expect(list.items.map { $0["phone"] as? String } == ["+33611111111"])
+            #expect(list.object["page"] as? Int == 1)
+            let token = try #require(list.object["next_cursor"] as? String)
+            let next = try await api.get("/contacts?page_size=1&cursor=\(token)")
+            #expect(next.items.map { $0["phone"] as? String } == ["+33622222222"])
+            #expect(next.object["next_cursor"] == nil && next.object["page"] == nil, "the last page, reached by cursor")
+            #expect(try await api.get("/contacts?cursor=bm9wZQ").object["field"] as? String == "cursor")
+            #expect(try await api.get("/contacts?page=2&cursor=\(token)").object["field"] as? String == "page")
             #expect(try await api.get("/contacts?search=durand").items.count == 1)
             let one = try await api.get("/contacts/06%2011%2011%2011%2011")
             #expect(one.status == .ok && one.object["first_name"] as? String == "Léa")
@@ -45,6 +52,25 @@ struct OtherRoutesTests {
             #expect(try await api.send(.delete, "/optouts/0612345678", key: api.admin).status == .notFound)
             let bad = try await api.send(.post, "/optouts", key: api.admin, json: #"{"phone":"nope"}"#)
             #expect(bad.status == .unprocessableContent && bad.object["field"] as? String == "phone")
+
+            // By cursor, pages of 2 through 7 entries, five added at the same instant: the order of one listing.
+            let entries = (0..<7).map { n in
+                OptOutEntry.number("+3361234500\(n)", source: "bloctel", at: testDate.addingTimeInterval(n < 5 ? 0 : Double(n) + 0.000_4))
+            }
+            #expect(try await api.store.addOptOuts(entries.shuffled()) == 7)
+            let whole = try await api.get("/optouts?page_size=10").items.map { $0["key"] as? String }
+            #expect(whole.count == 7 && whole.prefix(2) == ["+33612345006", "+33612345005"])
+            var walked: [String?] = []
+            var cursor: String?
+            repeat {
+                let page = try await api.get("/optouts?page_size=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                #expect(page.status == .ok && page.items.count <= 2)
+                walked += page.items.map { $0["key"] as? String }
+                cursor = page.object["next_cursor"] as? String
+            } while cursor != nil && walked.count < 20
+            #expect(walked == whole)
+            #expect(try await api.get("/optouts?cursor=\(ContactCursor(phone: "+33612345678").token)").object["field"] as? String == "cursor",
+                    "a contacts cursor is not an opt-outs cursor")
         }
     }
 

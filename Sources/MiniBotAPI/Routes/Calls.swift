@@ -41,14 +41,7 @@ struct CallRoutes {
         routes.add(.get, "/calls") { request, _ in
             let q = QueryParameters(request: request)
             let page = try q.page()
-            var cursor: CallCursor?
-            if let token = q.string("cursor") {
-                guard q.string("page") == nil else { throw Problem.invalid("page", "cannot be used with cursor") }
-                guard let parsed = CallCursor(token: token) else {
-                    throw Problem.invalid("cursor", "is not a next_cursor this API gave")
-                }
-                cursor = parsed
-            }
+            let cursor = try q.cursor(CallCursor.init(token:))
             var phone: String?
             if let lead = q.string("phone") {
                 phone = try parsePhone(lead, field: "phone")
@@ -58,15 +51,14 @@ struct CallRoutes {
                                   phone: phone, isLead: try q.bool("lead"), from: try q.date("from"), to: try q.date("to"),
                                   after: cursor, limit: page.pageSize + 1, offset: cursor == nil ? page.offset : 0)
             query.countsTotal = false
-            var calls = try await store.calls(query).calls
-            let more = calls.count > page.pageSize
-            if more { calls.removeLast() }
-            let next = more ? calls.last.map { CallCursor(after: $0).token } : nil
+            var response = PageResponse(readingOneMore: try await store.calls(query).calls, page: page, byCursor: cursor != nil) {
+                CallCursor(after: $0).token
+            }
             // The total, at most summaryMaxAge old: counting a million rows on every page is what makes listings slow.
             let filter = query.filterOnly
-            var total = try await environment.recent.totals.value(filter) { try await store.countCalls(filter) }
-            if cursor == nil { total = max(total, page.offset + calls.count) }
-            return JSONResponse(PageResponse(calls, page: page, total: total, nextCursor: next, numbered: cursor == nil))
+            let total = try await environment.recent.totals.value(filter) { try await store.countCalls(filter) }
+            response.total = cursor == nil ? max(total, page.offset + response.items.count) : total
+            return JSONResponse(response)
         }
 
         routes.add(.get, "/calls/{call_id}") { _, context in

@@ -50,9 +50,12 @@ struct ContactRoutes {
         routes.add(.get, "/contacts") { request, _ in
             let q = QueryParameters(request: request)
             let page = try q.page()
+            let cursor = try q.cursor(ContactCursor.init(token:))
             let filter = ContactFilter(status: try status(q.string("status")), campaignID: q.string("campaign_id"))
-            let contacts = try await store.contacts(ContactQuery(filter: filter, search: q.string("search"), limit: page.pageSize, offset: page.offset))
-            return PageResponse(contacts, page: page)
+            // One contact more than the page says whether there is a next page.
+            let contacts = try await store.contacts(ContactQuery(filter: filter, search: q.string("search"), after: cursor,
+                                                                 limit: page.pageSize + 1, offset: cursor == nil ? page.offset : 0))
+            return PageResponse(readingOneMore: contacts, page: page, byCursor: cursor != nil) { ContactCursor(phone: $0.phone).token }
         }
 
         routes.add(.get, "/contacts/export") { request, _ -> Response in

@@ -19,8 +19,12 @@ struct OptOutRoutes {
 
     func register(_ routes: RouteTable) {
         routes.add(.get, "/optouts") { request, _ in
-            let page = try QueryParameters(request: request).page()
-            return PageResponse(try await store.optOuts(limit: page.pageSize, offset: page.offset), page: page)
+            let q = QueryParameters(request: request)
+            let page = try q.page()
+            let cursor = try q.cursor(OptOutCursor.init(token:))
+            // One entry more than the page says whether there is a next page.
+            let entries = try await store.optOuts(after: cursor, limit: page.pageSize + 1, offset: cursor == nil ? page.offset : 0)
+            return PageResponse(readingOneMore: entries, page: page, byCursor: cursor != nil) { OptOutCursor(after: $0).token }
         }
 
         routes.add(.post, "/optouts") { request, context -> EditedResponse<Added> in

@@ -44,6 +44,14 @@ struct QueryParameters {
         throw Problem.invalid(name, "must be an ISO 8601 date (2026-11-28) or date-time (2026-11-28T09:00:00Z)")
     }
 
+    /// The `cursor` a listing gave as `next_cursor`, read by `parse`; not with `page`.
+    func cursor<Cursor>(_ parse: (String) -> Cursor?) throws -> Cursor? {
+        guard let token = string("cursor") else { return nil }
+        guard string("page") == nil else { throw Problem.invalid("page", "cannot be used with cursor") }
+        guard let cursor = parse(token) else { throw Problem.invalid("cursor", "is not a next_cursor this API gave") }
+        return cursor
+    }
+
     /// `page` (from 1) and `page_size` (1…500) as limit and offset.
     func page() throws -> Page {
         let page = try int("page", default: 1, in: 1...1_000_000)
@@ -75,6 +83,16 @@ struct PageResponse<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
         self.pageSize = page.pageSize
         self.total = total
         self.nextCursor = nextCursor
+    }
+
+    /// A page from `items` read one past the page's size: the extra one says
+    /// there is a next page, which starts after the `cursor` of the page's
+    /// last item. A page reached by cursor has no number.
+    init(readingOneMore items: [Item], page: Page, byCursor: Bool, cursor: (Item) -> String) {
+        var items = items
+        let more = items.count > page.pageSize
+        if more { items.removeLast() }
+        self.init(items, page: page, nextCursor: more ? items.last.map(cursor) : nil, numbered: !byCursor)
     }
 
     enum CodingKeys: String, CodingKey { case items, page, pageSize = "page_size", total, nextCursor = "next_cursor" }

@@ -25,21 +25,12 @@ public struct CallCursor: Sendable, Hashable {
     }
 
     /// `v1.<microseconds>.<call id>`, base64url without padding.
-    public var token: String {
-        Data("v1.\(startedAtMicroseconds).\(callID)".utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    public var token: String { PageToken.encode("v1", [String(startedAtMicroseconds), callID]) }
 
     /// Nil when `token` is not one ``token`` wrote.
     public init?(token: String) {
-        guard !token.isEmpty, token.count <= 1_024, !token.contains("=") else { return nil }
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let text = String(data: data, encoding: .utf8) else { return nil }
-        let parts = text.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "v1", let micros = Int64(parts[1]), !parts[2].isEmpty else { return nil }
-        self.init(startedAtMicroseconds: micros, callID: String(parts[2]))
+        guard let fields = PageToken.decode(token, prefix: "v1", count: 2), let micros = Int64(fields[0]) else { return nil }
+        self.init(startedAtMicroseconds: micros, callID: fields[1])
     }
 
     /// The start in SQLite's milliseconds.

@@ -182,7 +182,8 @@ public final class PostgresStore: Store {
     }
 
     /// Appends the WHERE clause of a filter to `query`.
-    private static func appendConditions(_ filter: ContactFilter, search: String? = nil, to query: inout PostgresQuery) {
+    private static func appendConditions(_ filter: ContactFilter, search: String? = nil, after: ContactCursor? = nil,
+                                         to query: inout PostgresQuery) {
         var clauses: [String] = []
         if let status = filter.status {
             query.binds.append(status.rawValue)
@@ -197,12 +198,16 @@ public final class PostgresStore: Store {
             let n = query.binds.count
             clauses.append("(c.phone ILIKE $\(n) OR c.first_name ILIKE $\(n) OR c.last_name ILIKE $\(n) OR c.email ILIKE $\(n) OR c.company ILIKE $\(n))")
         }
+        if let after {
+            query.binds.append(after.phone)
+            clauses.append("c.phone > $\(query.binds.count)")
+        }
         if !clauses.isEmpty { query.sql += " WHERE " + clauses.joined(separator: " AND ") }
     }
 
     public func contacts(_ query: ContactQuery) async throws -> [Contact] {
         var sql = PostgresQuery(unsafeSQL: "SELECT \(Self.contactColumns) FROM contacts c")
-        Self.appendConditions(query.filter, search: query.search, to: &sql)
+        Self.appendConditions(query.filter, search: query.search, after: query.after, to: &sql)
         sql.binds.append(query.limit)
         sql.binds.append(query.offset)
         sql.sql += " ORDER BY c.phone LIMIT $\(sql.binds.count - 1) OFFSET $\(sql.binds.count)"
@@ -582,8 +587,16 @@ public final class PostgresStore: Store {
             """) { try $0[0].decode(Bool.self) }.first ?? false
     }
 
-    public func optOuts(limit: Int, offset: Int) async throws -> [OptOutEntry] {
-        try await rows("SELECT key, hashed, source, added_at FROM opt_outs ORDER BY added_at DESC, key LIMIT \(limit) OFFSET \(offset)") {
+    public func optOuts(after: OptOutCursor?, limit: Int, offset: Int) async throws -> [OptOutEntry] {
+        // Past the cursor: added earlier, or at the same time with a later key.
+        let micros = after?.addedAtMicroseconds, key = after?.key
+        return try await rows("""
+            SELECT key, hashed, source, added_at FROM opt_outs
+            WHERE \(micros)::bigint IS NULL
+               OR added_at < 'epoch'::timestamptz + \(micros)::bigint * interval '1 microsecond'
+               OR (added_at = 'epoch'::timestamptz + \(micros)::bigint * interval '1 microsecond' AND key > \(key))
+            ORDER BY added_at DESC, key LIMIT \(limit) OFFSET \(offset)
+            """) {
             OptOutEntry(key: try $0[0].decode(String.self), hashed: try $0[1].decode(Bool.self),
                         source: try $0[2].decode(String.self), addedAt: try $0[3].decode(Date.self))
         }

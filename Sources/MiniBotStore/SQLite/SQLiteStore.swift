@@ -101,7 +101,7 @@ public final class SQLiteStore: Store {
     }
 
     /// The WHERE clause and its values for a filter.
-    private static func conditions(_ filter: ContactFilter, search: String? = nil) -> (sql: String, values: [SQLiteValue]) {
+    private static func conditions(_ filter: ContactFilter, search: String? = nil, after: ContactCursor? = nil) -> (sql: String, values: [SQLiteValue]) {
         var clauses: [String] = []
         var values: [SQLiteValue] = []
         if let status = filter.status {
@@ -118,11 +118,15 @@ public final class SQLiteStore: Store {
             let pattern = "%" + search.replacingOccurrences(of: "%", with: "") + "%"
             values += Array(repeating: .text(pattern), count: columns.count)
         }
+        if let after {
+            clauses.append("c.phone > ?")
+            values.append(.text(after.phone))
+        }
         return (clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "), values)
     }
 
     public func contacts(_ query: ContactQuery) async throws -> [Contact] {
-        let (whereSQL, values) = Self.conditions(query.filter, search: query.search)
+        let (whereSQL, values) = Self.conditions(query.filter, search: query.search, after: query.after)
         let sql = "SELECT \(Self.contactColumns) FROM contacts c \(whereSQL) ORDER BY c.phone LIMIT ? OFFSET ?"
         return try reading { db in
             try db.prepare(sql).query(values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))]) { Self.contact($0) }
@@ -495,10 +499,16 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func optOuts(limit: Int, offset: Int) async throws -> [OptOutEntry] {
-        try reading { db in
-            try db.prepare("SELECT key, hashed, source, added_at FROM opt_outs ORDER BY added_at DESC, key LIMIT ? OFFSET ?")
-                .query([.integer(Int64(limit)), .integer(Int64(offset))]) {
+    public func optOuts(after: OptOutCursor?, limit: Int, offset: Int) async throws -> [OptOutEntry] {
+        // Past the cursor: added earlier, or at the same time with a later key.
+        let place = after.map { [SQLiteValue.integer($0.addedAtMicroseconds / 1_000), .text($0.key)] } ?? [.null, .null]
+        return try reading { db in
+            try db.prepare("""
+                SELECT key, hashed, source, added_at FROM opt_outs
+                WHERE ?1 IS NULL OR added_at < ?1 OR (added_at = ?1 AND key > ?2)
+                ORDER BY added_at DESC, key LIMIT ?3 OFFSET ?4
+                """)
+                .query(place + [.integer(Int64(limit)), .integer(Int64(offset))]) {
                     OptOutEntry(key: $0.text(0), hashed: $0.int(1) != 0, source: $0.text(2), addedAt: $0.date(3))
                 }
         }
