@@ -35,17 +35,34 @@ public struct Asterisk: Sendable {
         binary == nil ? "no Asterisk: put `asterisk` on the PATH or set MINIBOT_TEST_ASTERISK to its binary (README, telephony section)" : nil
     }
 
+    /// True when the Asterisk found has chan_pjsip (built with pjproject), for SIP trunk tests.
+    public static var hasPJSIP: Bool {
+        modules.map { FileManager.default.fileExists(atPath: $0 + "/chan_pjsip.so") } ?? false
+    }
+
+    /// Why the PJSIP tests are skipped, or nil when they can run.
+    public static var pjsipUnavailableReason: String? {
+        unavailableReason ?? (hasPJSIP ? nil : "this Asterisk has no chan_pjsip (built without pjproject: see ../shared/research/asterisk.md)")
+    }
+
+    /// The modules folder next to the binary (or Debian's), `$MINIBOT_TEST_ASTERISK_MODULES` first.
+    static var modules: String? {
+        guard let binary else { return nil }
+        let prefix = URL(fileURLWithPath: binary).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().path
+        return ProcessInfo.processInfo.environment["MINIBOT_TEST_ASTERISK_MODULES"]
+            ?? [prefix + "/lib/asterisk/modules", "/usr/lib/x86_64-linux-gnu/asterisk/modules", "/usr/lib/asterisk/modules"]
+            .first { FileManager.default.fileExists(atPath: $0 + "/res_ari.so") } ?? prefix + "/lib/asterisk/modules"
+    }
+
     /// Starts Asterisk with `dialplan` as extensions.conf; returns once ARI answers.
+    /// `pjsip`: a pjsip.conf, which loads chan_pjsip (left out otherwise).
     /// `httpPort` and `password`: those of an earlier instance, to start it again where clients expect it.
     /// `lifetime`: seconds after which it is killed whatever happens (a safety net for a test that dies).
-    public static func start(folder: String, dialplan: String, rtpPorts: ClosedRange<Int> = 46000...46999,
+    public static func start(folder: String, dialplan: String, pjsip: String? = nil, rtpPorts: ClosedRange<Int> = 46000...46999,
                              httpPort: Int? = nil, password: String? = nil, lifetime: Int = 900) async throws -> Asterisk {
-        guard let binary else { throw PeerError.notInstalled("asterisk") }
+        guard let binary, let modules else { throw PeerError.notInstalled("asterisk") }
         let environment = ProcessInfo.processInfo.environment
         let prefix = URL(fileURLWithPath: binary).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().path
-        let modules = environment["MINIBOT_TEST_ASTERISK_MODULES"] ?? [prefix + "/lib/asterisk/modules", "/usr/lib/x86_64-linux-gnu/asterisk/modules",
-                                                                  "/usr/lib/asterisk/modules"]
-            .first { FileManager.default.fileExists(atPath: $0 + "/res_ari.so") } ?? prefix + "/lib/asterisk/modules"
         let data = environment["MINIBOT_TEST_ASTERISK_DATA"] ?? [prefix + "/var/lib/asterisk", "/usr/share/asterisk", "/var/lib/asterisk"]
             .first { FileManager.default.fileExists(atPath: $0 + "/documentation") } ?? prefix + "/var/lib/asterisk"
         let httpPort = httpPort ?? PeerProcess.freePort()
@@ -76,8 +93,7 @@ public struct Asterisk: Sendable {
             "modules.conf": """
                 [modules]
                 autoload = yes
-                noload = chan_pjsip.so
-                noload = res_pjsip.so
+                \(pjsip == nil ? "noload = chan_pjsip.so\nnoload = res_pjsip.so" : "")
                 noload = chan_iax2.so
                 noload = chan_unistim.so
                 noload = chan_mgcp.so
@@ -105,7 +121,9 @@ public struct Asterisk: Sendable {
                 maximum_word_length = 5000
                 """,
         ]
-        for (name, text) in files { try text.write(toFile: etc + "/" + name, atomically: true, encoding: .utf8) }
+        for (name, text) in files.merging(pjsip.map { ["pjsip.conf": $0] } ?? [:], uniquingKeysWith: { $1 }) {
+            try text.write(toFile: etc + "/" + name, atomically: true, encoding: .utf8)
+        }
         // Under `timeout`, as baresip runs with -t: a test process that dies cannot leave Asterisk running.
         let peer = try PeerProcess("/usr/bin/timeout", arguments: ["-s", "KILL", "\(lifetime)", binary, "-C", etc + "/asterisk.conf", "-f", "-n", "-q"],
                                    folder: folder, name: "asterisk")
