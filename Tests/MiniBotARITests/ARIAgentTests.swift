@@ -40,10 +40,11 @@ struct ARIAgentTests {
         let agent: ARIAgent
         let folder: String
         let run: Task<Void, Never>
+        var endpoint = "Local/{number}@callees/n"
 
         func telephony() -> ARITelephony {
             var config = MiniBotConfig(dataDir: folder)
-            config.ari.endpoint = "Local/{number}@callees/n"
+            config.ari.endpoint = endpoint
             return ARITelephony(agent: agent, config: config)
         }
 

@@ -39,25 +39,6 @@ struct PJSIPTrunkTests {
         return String(text[..<registration.lowerBound])
     }
 
-    struct Harness {
-        let asterisk: Asterisk
-        let agent: ARIAgent
-        let folder: String
-        let run: Task<Void, Never>
-
-        var telephony: ARITelephony {
-            var config = MiniBotConfig(dataDir: folder)
-            config.ari.endpoint = "PJSIP/{number}@trunk"
-            return ARITelephony(agent: agent, config: config)
-        }
-
-        func stop() async {
-            run.cancel()
-            await run.value
-            await asterisk.stop()
-        }
-    }
-
     /// The provider's side of the line: a 1 kHz tone, as raw µ-law for sipp's `rtp_stream`.
     static func provider(folder: String) async throws -> Sipp {
         let tone = Tone.sine(1_000, seconds: 2).samples.map(G711.muLawEncode)
@@ -65,7 +46,7 @@ struct PJSIPTrunkTests {
         return try await Sipp.start(scenario: "uas_trunk.xml", folder: folder)
     }
 
-    static func start(provider: Sipp, password: String, folder: String) async throws -> Harness {
+    static func start(provider: Sipp, password: String, folder: String) async throws -> ARIAgentTests.Harness {
         let pjsip = try pjsip(provider: provider.port, bind: PeerProcess.freePort(), password: password)
         let asterisk = try await Asterisk.start(folder: folder + "/asterisk", dialplan: "[general]\n[from-trunk]\n", pjsip: pjsip)
         let agent = try ARIAgent(configuration: .init(url: asterisk.url, username: asterisk.username, password: asterisk.password,
@@ -73,7 +54,7 @@ struct PJSIPTrunkTests {
                                  logger: testLogger)
         let run = Task { await agent.run() }
         try await agent.ready(timeout: .seconds(20))
-        return Harness(asterisk: asterisk, agent: agent, folder: folder, run: run)
+        return ARIAgentTests.Harness(asterisk: asterisk, agent: agent, folder: folder, run: run, endpoint: "PJSIP/{number}@trunk")
     }
 
     @Test func theSampleTrunkAnswersTheProvidersChallengeAndCarriesTheCall() async throws {
@@ -81,7 +62,7 @@ struct PJSIPTrunkTests {
         let provider = try await Self.provider(folder: folder)
         let harness = try await Self.start(provider: provider, password: "secret", folder: folder)
         defer { Task { await harness.stop() } }
-        let leg = try await harness.telephony.dial(DialRequest(phone: "0612345678", ringTimeout: .seconds(10)))
+        let leg = try await harness.telephony().dial(DialRequest(phone: "0612345678", ringTimeout: .seconds(10)))
         // The provider's tone comes in through the trunk, the bridge and externalMedia
         // (a timeout ends the wait if no audio comes: the stream would not end by itself).
         let heard = Task {
@@ -108,7 +89,7 @@ struct PJSIPTrunkTests {
             let provider = try await scenario == "uas_trunk.xml" ? Self.provider(folder: folder) : Sipp.start(scenario: scenario, folder: folder)
             let harness = try await Self.start(provider: provider, password: password, folder: folder)
             do {
-                _ = try await harness.telephony.dial(DialRequest(phone: "0612345678", ringTimeout: .seconds(10)))
+                _ = try await harness.telephony().dial(DialRequest(phone: "0612345678", ringTimeout: .seconds(10)))
                 Issue.record("\(scenario) with password \(password) was answered")
             } catch let failure as CallFailure {
                 #expect(failure.callStatus == status, "\(scenario): \(failure)")

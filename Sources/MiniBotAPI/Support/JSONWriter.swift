@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import MiniBotCore
 import NIOCore
 
 /// JSON written straight into bytes, for the responses a busy API
@@ -91,7 +92,8 @@ struct JSONWriter {
         var days = seconds / 86_400
         var second = seconds % 86_400
         if second < 0 { second += 86_400; days -= 1 }
-        let (year, month, day) = Self.civilDate(daysSince1970: days)
+        let civil = LocalDate(daysSinceEpoch: Int(days))
+        let (year, month, day) = (Int64(civil.year), Int64(civil.month), Int64(civil.day))
         guard (0...9_999).contains(year) else {
             writeQuoted(date.formatted(.iso8601))
             needsComma = true
@@ -201,20 +203,6 @@ struct JSONWriter {
             text[position] = UInt8(ascii: "0") + UInt8(value % 10)
             value /= 10
         }
-    }
-
-    /// The proleptic Gregorian date of a day count from 1970-01-01
-    /// (Howard Hinnant's `civil_from_days`).
-    private static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shifted = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shifted + 2) / 5 + 1
-        let month = shifted < 10 ? shifted + 3 : shifted - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 
