@@ -77,6 +77,12 @@ public actor SIPAgent {
     private var bindError: (any Error)?
     private var connections: [String: Connection] = [:]
     private var connecting: [String: [CheckedContinuation<Connection?, Never>]] = [:]
+    /// The last send queued per way out (a TCP connection's key, or `udp`):
+    /// the next one waits for it, so messages leave in the order they were
+    /// made. Each in its own task, a digest-authenticated INVITE once left
+    /// ahead of the ACK of the 401 it answers, and the far end dropped the call.
+    private var sendTails: [String: (id: Int, task: Task<Void, Never>)] = [:]
+    private var sendCount = 0
     private var registration: Registration?
     private var registrationTimers: [Registration.Timer: Task<Void, Never>] = [:]
     private var registrationWaiters: [CheckedContinuation<Int, any Error>] = []
@@ -548,7 +554,7 @@ public actor SIPAgent {
     private func dispatch(_ message: SIPMessage, to destination: SocketAddress, callID: String) {
         guard let record = calls[callID] else { return }
         if record.reliable {
-            Task { await self.sendTCP(message, to: destination, callID: callID) }
+            inOrder(Self.key(destination)) { await self.sendTCP(message, to: destination, callID: callID) }
             return
         }
         send(message, to: destination)
@@ -577,7 +583,7 @@ public actor SIPAgent {
     /// Answers a request on the TCP connection it came on, else by UDP to its source.
     private func reply(_ response: SIPMessage, to source: SocketAddress, connection: String?) {
         if let connection, let writer = connections[connection]?.writer {
-            Task { try? await writer.write(ByteBuffer(bytes: response.bytes)) }
+            inOrder(connection) { try? await writer.write(ByteBuffer(bytes: response.bytes)) }
         } else {
             send(response, to: source)
         }
@@ -586,7 +592,22 @@ public actor SIPAgent {
     private func send(_ message: SIPMessage, to destination: SocketAddress) {
         guard let outbound else { return }
         let envelope = AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: message.bytes))
-        Task { try? await outbound.write(envelope) }
+        inOrder("udp") { try? await outbound.write(envelope) }
+    }
+
+    /// Runs `send` once the sends queued before it on the same way out are done.
+    private func inOrder(_ way: String, _ send: @escaping @Sendable () async -> Void) {
+        sendCount += 1
+        let id = sendCount, previous = sendTails[way]?.task
+        sendTails[way] = (id, Task {
+            await previous?.value
+            await send()
+            self.sent(way, id)
+        })
+    }
+
+    private func sent(_ way: String, _ id: Int) {
+        if sendTails[way]?.id == id { sendTails[way] = nil }
     }
 }
 
