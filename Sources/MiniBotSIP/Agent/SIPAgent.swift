@@ -70,17 +70,18 @@ public actor SIPAgent {
     private let ticker = RTPTicker()
     private let resolver = HostResolver()
     private let probe = ReachabilityProbe()
-    private var outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>?
     private var calls: [String: CallRecord] = [:]
     private var readyWaiters: [CheckedContinuation<Int, any Error>] = []
     private var boundPort: Int?
     private var bindError: (any Error)?
     private var connections: [String: Connection] = [:]
     private var connecting: [String: [CheckedContinuation<Connection?, Never>]] = [:]
-    /// The last send queued per way out (a TCP connection's key, or `udp`):
-    /// the next one waits for it, so messages leave in the order they were
-    /// made. Each in its own task, a digest-authenticated INVITE once left
-    /// ahead of the ACK of the 401 it answers, and the far end dropped the call.
+    /// Datagrams to send, written in order by one task (see ``send(_:to:)``).
+    private var udpSends: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation?
+    /// The last send queued per TCP connection: the next one waits for it.
+    /// Messages must leave in the order they were made: each in its own task,
+    /// a digest-authenticated INVITE once left ahead of the ACK of the 401 it
+    /// answers, and the far end dropped the call.
     private var sendTails: [String: (id: Int, task: Task<Void, Never>)] = [:]
     private var sendCount = 0
     private var registration: Registration?
@@ -246,7 +247,11 @@ public actor SIPAgent {
     }
 
     private func started(outbound: NIOAsyncChannelOutboundWriter<AddressedEnvelope<ByteBuffer>>, port: Int) {
-        self.outbound = outbound
+        let (sends, continuation) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self)
+        udpSends = continuation
+        Task.detached {
+            for await envelope in sends { try? await outbound.write(envelope) }
+        }
         boundPort = port
         for waiter in readyWaiters { waiter.resume(returning: port) }
         readyWaiters = []
@@ -254,7 +259,8 @@ public actor SIPAgent {
     }
 
     private func stopped() {
-        outbound = nil
+        udpSends?.finish()
+        udpSends = nil
         for (_, task) in registrationTimers { task.cancel() }
         registrationTimers = [:]
         for (id, _) in calls { finish(id, failure: .network(code: nil, reason: "the SIP agent stopped"), remoteHangup: false, code: nil) }
@@ -589,25 +595,24 @@ public actor SIPAgent {
         }
     }
 
+    /// Queues a datagram: one task writes them in the order they were queued.
     private func send(_ message: SIPMessage, to destination: SocketAddress) {
-        guard let outbound else { return }
-        let envelope = AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: message.bytes))
-        inOrder("udp") { try? await outbound.write(envelope) }
+        udpSends?.yield(AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: message.bytes)))
     }
 
-    /// Runs `send` once the sends queued before it on the same way out are done.
-    private func inOrder(_ way: String, _ send: @escaping @Sendable () async -> Void) {
+    /// Runs `send` once the sends queued before it on the same TCP connection are done.
+    private func inOrder(_ connection: String, _ send: @escaping @Sendable () async -> Void) {
         sendCount += 1
-        let id = sendCount, previous = sendTails[way]?.task
-        sendTails[way] = (id, Task {
+        let id = sendCount, previous = sendTails[connection]?.task
+        sendTails[connection] = (id, Task {
             await previous?.value
             await send()
-            self.sent(way, id)
+            self.sent(connection, id)
         })
     }
 
-    private func sent(_ way: String, _ id: Int) {
-        if sendTails[way]?.id == id { sendTails[way] = nil }
+    private func sent(_ connection: String, _ id: Int) {
+        if sendTails[connection]?.id == id { sendTails[connection] = nil }
     }
 }
 
