@@ -22,7 +22,7 @@ enum PageToken {
 }
 
 /// A place in the phone order of contacts: the last contact of a page
-/// (``ContactQuery/afterPhone``), seen by clients as an opaque ``token``.
+/// (``ContactQuery/after``), seen by clients as an opaque ``token``.
 public struct ContactCursor: Sendable, Hashable {
     public var phone: String
 
