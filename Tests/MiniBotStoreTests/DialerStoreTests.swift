@@ -505,6 +505,21 @@ struct DialerStoreTests {
         }
     }
 
+    /// A deep opt-out page costs its page, not its depth: the cursor bounds the
+    /// index and its order is the index's, so nothing is sorted.
+    @Test func optOutPagesReadTheIndexInItsOrder() async throws {
+        try await withFreshStore(.sqlite) { store, _ in
+            let sqlite = try #require(store as? SQLiteStore)
+            for byCursor in [false, true] {
+                let plan = try sqlite.reading { db in
+                    try db.prepare("EXPLAIN QUERY PLAN " + SQLiteStore.optOutPage(byCursor: byCursor)).query { $0.text(3) }
+                }.joined(separator: "; ")
+                #expect(plan.contains("opt_outs_added") && !plan.contains("TEMP B-TREE"), "\(plan)")
+                #expect(plan.contains("(added_at,key)<(?,?)") == byCursor, "\(plan)")
+            }
+        }
+    }
+
     @Test(arguments: Backend.available)
     func optOutFileImport(_ backend: Backend) async throws {
         let folder = temporaryFolder("minibot-optout")

@@ -36,7 +36,7 @@ public struct ContactCursor: Sendable, Hashable {
     }
 }
 
-/// A place in the opt-out list's order (newest first, then by key): the last
+/// A place in the opt-out list's order (newest first, then by key, descending): the last
 /// entry of a page, seen by clients as an opaque ``token``.
 public struct OptOutCursor: Sendable, Hashable {
     /// When the entry was added, in whole microseconds since 1970 (SQLite keeps milliseconds).

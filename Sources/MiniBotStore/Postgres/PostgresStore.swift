@@ -588,18 +588,21 @@ public final class PostgresStore: Store {
     }
 
     public func optOuts(after: OptOutCursor?, limit: Int, offset: Int) async throws -> [OptOutEntry] {
-        // Past the cursor: added earlier, or at the same time with a later key.
-        let micros = after?.addedAtMicroseconds, key = after?.key
+        // The index on (added_at, key) read backwards: from the top, or from just past the cursor.
+        let decode = { (row: PostgresRandomAccessRow) in
+            OptOutEntry(key: try row[0].decode(String.self), hashed: try row[1].decode(Bool.self),
+                        source: try row[2].decode(String.self), addedAt: try row[3].decode(Date.self))
+        }
+        guard let after else {
+            return try await rows("""
+                SELECT key, hashed, source, added_at FROM opt_outs ORDER BY added_at DESC, key DESC LIMIT \(limit) OFFSET \(offset)
+                """, decode)
+        }
         return try await rows("""
             SELECT key, hashed, source, added_at FROM opt_outs
-            WHERE \(micros)::bigint IS NULL
-               OR added_at < 'epoch'::timestamptz + \(micros)::bigint * interval '1 microsecond'
-               OR (added_at = 'epoch'::timestamptz + \(micros)::bigint * interval '1 microsecond' AND key > \(key))
-            ORDER BY added_at DESC, key LIMIT \(limit) OFFSET \(offset)
-            """) {
-            OptOutEntry(key: try $0[0].decode(String.self), hashed: try $0[1].decode(Bool.self),
-                        source: try $0[2].decode(String.self), addedAt: try $0[3].decode(Date.self))
-        }
+            WHERE (added_at, key) < ('epoch'::timestamptz + \(after.addedAtMicroseconds)::bigint * interval '1 microsecond', \(after.key))
+            ORDER BY added_at DESC, key DESC LIMIT \(limit) OFFSET \(offset)
+            """, decode)
     }
 
     public func removeOptOut(key: String) async throws -> Bool {

@@ -500,18 +500,22 @@ public final class SQLiteStore: Store {
     }
 
     public func optOuts(after: OptOutCursor?, limit: Int, offset: Int) async throws -> [OptOutEntry] {
-        // Past the cursor: added earlier, or at the same time with a later key.
-        let place = after.map { [SQLiteValue.integer($0.addedAtMicroseconds / 1_000), .text($0.key)] } ?? [.null, .null]
-        return try reading { db in
-            try db.prepare("""
-                SELECT key, hashed, source, added_at FROM opt_outs
-                WHERE ?1 IS NULL OR added_at < ?1 OR (added_at = ?1 AND key > ?2)
-                ORDER BY added_at DESC, key LIMIT ?3 OFFSET ?4
-                """)
-                .query(place + [.integer(Int64(limit)), .integer(Int64(offset))]) {
+        try reading { db in
+            try db.prepare(Self.optOutPage(byCursor: after != nil))
+                .query([.integer(Int64(limit)), .integer(Int64(offset))] + (after.map { [.integer($0.addedAtMicroseconds / 1_000), .text($0.key)] } ?? [])) {
                     OptOutEntry(key: $0.text(0), hashed: $0.int(1) != 0, source: $0.text(2), addedAt: $0.date(3))
                 }
         }
+    }
+
+    /// A page of the opt-out list (limit ?1, offset ?2, past the place ?3, ?4
+    /// when `byCursor`): the index on (added_at, key) read backwards, from the
+    /// top or from just past the cursor, never sorted.
+    static func optOutPage(byCursor: Bool) -> String {
+        """
+        SELECT key, hashed, source, added_at FROM opt_outs \(byCursor ? "WHERE (added_at, key) < (?3, ?4)" : "")
+        ORDER BY added_at DESC, key DESC LIMIT ?1 OFFSET ?2
+        """
     }
 
     public func removeOptOut(key: String) async throws -> Bool {
