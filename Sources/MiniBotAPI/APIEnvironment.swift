@@ -27,6 +27,9 @@ public struct APIEnvironment: Sendable {
     public var summaryMaxAge: Duration = .seconds(2) {
         didSet { recent = Recent(maxAge: summaryMaxAge) }
     }
+    /// Valid API keys, kept a second (``APIKeyCache``): a key revoked by
+    /// another process is refused within that second; zero: looked up on every request.
+    public var apiKeys = APIKeyCache(maxAge: .seconds(1))
     /// The kept answers.
     var recent = Recent(maxAge: .seconds(2))
 

@@ -12,7 +12,7 @@ public struct APIRouter {
         let table = RouteTable(router: router)
         router.add(middleware: ProblemMiddleware(logger: environment.logger, routes: table))
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: APIKeyAuth(store: environment.store))
+        router.add(middleware: APIKeyAuth(store: environment.store, cache: environment.apiKeys))
         HealthRoutes(environment: environment).register(table)
         DocsRoutes(environment: environment).register(table)
         CallRoutes(environment: environment).register(table)

@@ -65,8 +65,9 @@ func withAPI(_ backend: Backend, checkPrompts: Bool = false, mode: TestingSetup 
         try await store.createAPIKey(readKey)
         var environment = APIEnvironment(store: store, config: MiniBotConfig(dataDir: dataDir), checkPrompts: checkPrompts,
                                          logger: testLogger) { .idle }
-        // Each test reads what it just wrote; RecentAnswersTests covers the kept answers.
+        // Each test reads what it just wrote; RecentAnswersTests and AuthTests cover the kept answers and keys.
         environment.summaryMaxAge = .zero
+        environment.apiKeys = APIKeyCache(maxAge: .zero)
         configure(&environment)
         let api = APIRouter(environment: environment)
         let routes = api.routes

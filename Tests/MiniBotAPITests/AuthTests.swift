@@ -42,6 +42,28 @@ struct AuthTests {
         }
     }
 
+    @Test("a valid key is kept a while: revoked elsewhere it is refused once that while is over, revoked here at once",
+          arguments: Backend.available)
+    func keptKeys(_ backend: Backend) async throws {
+        let cache = APIKeyCache(maxAge: .seconds(600))
+        try await withAPI(backend, configure: { $0.apiKeys = cache }) { api in
+            #expect(try await api.get("/calls").status == .ok)
+            let admin = try #require(try await api.store.apiKeys().first { $0.name == "admin" })
+            #expect(try await api.store.revokeAPIKey(id: admin.id, at: Date()))
+            #expect(try await api.get("/calls").status == .ok, "kept: no lookup")
+            cache.forget(id: admin.id)
+            #expect(try await api.get("/calls").status == .unauthorized)
+            #expect(try await api.get("/calls").status == .unauthorized, "a refused key is not kept")
+        }
+        try await withAPI(backend, configure: { $0.apiKeys = APIKeyCache(maxAge: .milliseconds(200)) }) { api in
+            #expect(try await api.get("/calls", key: api.read).status == .ok)
+            let reader = try #require(try await api.store.apiKeys().first { $0.name == "reader" })
+            #expect(try await api.store.revokeAPIKey(id: reader.id, at: Date()))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await api.get("/calls", key: api.read).status == .unauthorized)
+        }
+    }
+
     @Test("a read key reads but cannot change anything", arguments: Backend.available)
     func readScope(_ backend: Backend) async throws {
         try await withAPI(backend) { api in

@@ -8,6 +8,7 @@ import MiniBotStore
 struct APIKeyAuth: RouterMiddleware {
     typealias Context = APIRequestContext
     let store: any Store
+    let cache: APIKeyCache
 
     /// Routes anyone may call: they tell nothing sensitive.
     static let publicPaths: Set<String> = ["/health", "/openapi.json", "/docs", "/redoc"]
@@ -32,7 +33,7 @@ struct APIKeyAuth: RouterMiddleware {
             throw Problem(.unauthorized, "the Authorization header must be: Bearer KEY")
         }
         let secret = parts[1].trimmingCharacters(in: .whitespaces)
-        guard !secret.isEmpty, let key = try await store.apiKey(hash: APIKeySecret.hash(secret)), key.revokedAt == nil else {
+        guard !secret.isEmpty, let key = try await validKey(hash: APIKeySecret.hash(secret)) else {
             throw Problem(.unauthorized, "unknown or revoked API key")
         }
         if key.scope == .read && request.method != .get && request.method != .head {
@@ -41,5 +42,13 @@ struct APIKeyAuth: RouterMiddleware {
         var context = context
         context.apiKey = key
         return try await next(request, context)
+    }
+
+    /// The unrevoked key with this hash: from the cache, else from the store (and then kept).
+    func validKey(hash: String) async throws -> APIKeyRecord? {
+        if let key = cache.key(hash: hash, now: .now) { return key }
+        guard let key = try await store.apiKey(hash: hash), key.revokedAt == nil else { return nil }
+        cache.remember(key, hash: hash, now: .now)
+        return key
     }
 }

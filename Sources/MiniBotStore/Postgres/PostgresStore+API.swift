@@ -5,9 +5,8 @@ import PostgresNIO
 // What the HTTP API reads and writes beyond the dialer: call listings and
 // summaries, API keys.
 extension PostgresStore {
-    /// Appends the WHERE clause of the query's filters and, with `place`, its
-    /// cursor; `startedBefore`, an SQL expression, bounds the start times too.
-    static func appendConditions(_ query: CallQuery, place: Bool = true, startedBefore: String? = nil, to sql: inout PostgresQuery) {
+    /// Appends the WHERE clause of the query's filters and, with `place`, its cursor.
+    static func appendConditions(_ query: CallQuery, place: Bool = true, to sql: inout PostgresQuery) {
         var clauses: [String] = []
         func add(_ column: String, _ op: String, _ bind: some PostgresNonThrowingEncodable & Sendable) {
             sql.binds.append(bind)
@@ -27,34 +26,29 @@ extension PostgresStore {
             let n = sql.binds.count
             clauses.append("(started_at, call_id) < ('epoch'::timestamptz + $\(n - 1)::bigint * interval '1 microsecond', $\(n))")
         }
-        if let startedBefore { clauses.append("started_at < \(startedBefore)") }
         if !clauses.isEmpty { sql.sql += " WHERE " + clauses.joined(separator: " AND ") }
     }
 
     public func calls(_ query: CallQuery) async throws -> CallPage {
-        var list = PostgresQuery(unsafeSQL: "")
-        let byHour = query.pagesByHour
-        if byHour {
-            // One statement: the hour holding the call at the offset and the
-            // calls of later hours (`place`, from migration 9's function),
-            // then the page among the calls started before that hour's end.
-            list.binds.append(query.campaignID)
-            list.binds.append(query.status?.rawValue)
-            list.binds.append(query.offset)
-            list.sql = "WITH place AS (SELECT hour, skipped FROM call_page_hour($1, $2, $3)) "
-        }
-        list.sql += "SELECT \(Self.callColumns) FROM calls"
-        Self.appendConditions(query, startedBefore: byHour ? "(SELECT to_timestamp((hour + 1) * \(CallQuery.hourSeconds)) FROM place)" : nil,
-                              to: &list)
-        list.binds.append(query.limit)
-        list.sql += " ORDER BY started_at DESC, call_id DESC LIMIT $\(list.binds.count)"
-        if byHour {
-            list.sql += " OFFSET (SELECT $3 - skipped FROM place)"
+        let calls: [Call]
+        if query.pagesByHour {
+            let (campaignID, status) = (query.campaignID, query.status?.rawValue)
+            switch (campaignID, status) {
+            case (nil, nil): calls = try await execute(CallPageByHour<NoFilter>(offset: query.offset, limit: query.limit))
+            case (_, nil): calls = try await execute(CallPageByHour<CampaignFilter>(campaignID: campaignID, offset: query.offset, limit: query.limit))
+            case (nil, _): calls = try await execute(CallPageByHour<StatusFilter>(status: status, offset: query.offset, limit: query.limit))
+            default: calls = try await execute(CallPageByHour<CampaignStatusFilter>(campaignID: campaignID, status: status,
+                                                                                     offset: query.offset, limit: query.limit))
+            }
         } else {
+            var list = PostgresQuery(unsafeSQL: "SELECT \(Self.callColumns) FROM calls")
+            Self.appendConditions(query, to: &list)
+            list.binds.append(query.limit)
+            list.sql += " ORDER BY started_at DESC, call_id DESC LIMIT $\(list.binds.count)"
             list.binds.append(query.offset)
             list.sql += " OFFSET $\(list.binds.count)"
+            calls = try await rows(list) { try Self.call($0) }
         }
-        let calls = try await rows(list) { try Self.call($0) }
         return CallPage(calls: calls, total: query.countsTotal ? try await countCalls(query) : 0)
     }
 

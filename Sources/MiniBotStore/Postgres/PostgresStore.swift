@@ -649,7 +649,7 @@ public final class PostgresStore: Store {
     }
 
     public func call(id: String) async throws -> Call? {
-        try await rows("SELECT \(unescaped: Self.callColumns) FROM calls WHERE call_id = \(id)") { try Self.call($0) }.first
+        try await execute(CallByID(id: id)).first
     }
 
     /// A row of ``callColumns`` as a call.
@@ -680,19 +680,23 @@ public final class PostgresStore: Store {
     }
 
     public func interactions(callID: String) async throws -> [CallInteraction] {
-        try await rows("""
-            SELECT call_id, sequence, step, prompt, transcription, intent, confidence, response_duration,
-                   started_at, ended_at, transcription_seconds, error, clip_path
-            FROM call_interactions WHERE call_id = \(callID) ORDER BY sequence
-            """) { row in
-            CallInteraction(callID: try row[0].decode(String.self), sequence: try row[1].decode(Int.self),
-                            step: try row[2].decode(String.self), prompt: try row[3].decode(String.self),
-                            transcription: try row[4].decode(String.self), intent: try row[5].decode(String?.self),
-                            confidence: try row[6].decode(Double?.self), responseDuration: try row[7].decode(Double.self),
-                            startedAt: try row[8].decode(Date.self), endedAt: try row[9].decode(Date.self),
-                            transcriptionSeconds: try row[10].decode(Double?.self), error: try row[11].decode(String?.self),
-                            clipPath: try row[12].decode(String?.self))
-        }
+        try await execute(InteractionsOfCall(callID: callID))
+    }
+
+    static let interactionColumns = """
+        call_id, sequence, step, prompt, transcription, intent, confidence, response_duration, \
+        started_at, ended_at, transcription_seconds, error, clip_path
+        """
+
+    /// A row of ``interactionColumns`` as an answer.
+    static func interaction(_ row: PostgresRandomAccessRow) throws -> CallInteraction {
+        CallInteraction(callID: try row[0].decode(String.self), sequence: try row[1].decode(Int.self),
+                        step: try row[2].decode(String.self), prompt: try row[3].decode(String.self),
+                        transcription: try row[4].decode(String.self), intent: try row[5].decode(String?.self),
+                        confidence: try row[6].decode(Double?.self), responseDuration: try row[7].decode(Double.self),
+                        startedAt: try row[8].decode(Date.self), endedAt: try row[9].decode(Date.self),
+                        transcriptionSeconds: try row[10].decode(Double?.self), error: try row[11].decode(String?.self),
+                        clipPath: try row[12].decode(String?.self))
     }
 }
 

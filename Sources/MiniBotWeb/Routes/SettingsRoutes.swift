@@ -24,6 +24,7 @@ extension WebPanel {
         action(router, "/panel/settings/apikeys/revoke") { panel, form, _ in
             let id = form.text("id") ?? ""
             guard try await store.revokeAPIKey(id: id, at: Date()) else { throw Problem(.notFound, id) }
+            environment.apiKeys.forget(id: id)
             return redirect(&panel, to: "/panel/settings", flash: Strings.format(panel.language, "key_revoked", id))
         }
     }

@@ -1,0 +1,94 @@
+import Foundation
+import MiniBotCore
+import PostgresNIO
+
+// Statements the HTTP API runs on every request, prepared once per connection:
+// parsing and planning them again each time cost PostgreSQL as much as
+// running them (a numbered page: 0.8 ms unprepared, 0.55 ms prepared).
+
+extension PostgresStore {
+    /// Runs a prepared statement (preparing it on a connection's first use) and collects its rows.
+    func execute<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+        try await run {
+            var out: [Statement.Row] = []
+            for try await row in try await client.execute(statement, logger: logger) { out.append(row) }
+            return out
+        }
+    }
+}
+
+/// The filters a numbered page by hour may have, each its own prepared statement.
+protocol CallPageFilters {
+    /// Conditions on `campaign_id` ($1) and `status` ($2), each after `AND`.
+    static var conditions: String { get }
+}
+
+enum NoFilter: CallPageFilters { static var conditions: String { "" } }
+enum CampaignFilter: CallPageFilters { static var conditions: String { " AND campaign_id = $1" } }
+enum StatusFilter: CallPageFilters { static var conditions: String { " AND status = $2" } }
+enum CampaignStatusFilter: CallPageFilters { static var conditions: String { " AND campaign_id = $1 AND status = $2" } }
+
+/// A numbered page of calls with no filter but campaign and status
+/// (``CallQuery/pagesByHour``): the hour holding the offset and the calls of
+/// later hours from `call_page_hour()` (migration 9), then the page among
+/// the calls started before that hour's end.
+struct CallPageByHour<Filters: CallPageFilters>: PostgresPreparedStatement {
+    typealias Row = Call
+    static var sql: String {
+        """
+        WITH place AS (SELECT hour, skipped FROM call_page_hour($1, $2, $3))
+        SELECT \(PostgresStore.callColumns) FROM calls
+        WHERE started_at < (SELECT to_timestamp((hour + 1) * \(CallQuery.hourSeconds)) FROM place)\(Filters.conditions)
+        ORDER BY started_at DESC, call_id DESC LIMIT $4 OFFSET (SELECT $3 - skipped FROM place)
+        """
+    }
+    static var bindingDataTypes: [PostgresDataType] { [.text, .text, .int8, .int8] }
+
+    var campaignID: String? = nil
+    var status: String? = nil
+    var offset: Int
+    var limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(campaignID)
+        bindings.append(status)
+        bindings.append(offset)
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Call { try PostgresStore.call(row.makeRandomAccess()) }
+}
+
+/// One call by id (`GET /calls/{id}`).
+struct CallByID: PostgresPreparedStatement {
+    typealias Row = Call
+    static var sql: String { "SELECT \(PostgresStore.callColumns) FROM calls WHERE call_id = $1" }
+    static var bindingDataTypes: [PostgresDataType] { [.text] }
+    var id: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Call { try PostgresStore.call(row.makeRandomAccess()) }
+}
+
+/// A call's answers, in order.
+struct InteractionsOfCall: PostgresPreparedStatement {
+    typealias Row = CallInteraction
+    static var sql: String { "SELECT \(PostgresStore.interactionColumns) FROM call_interactions WHERE call_id = $1 ORDER BY sequence" }
+    static var bindingDataTypes: [PostgresDataType] { [.text] }
+    var callID: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(callID)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> CallInteraction { try PostgresStore.interaction(row.makeRandomAccess()) }
+}
