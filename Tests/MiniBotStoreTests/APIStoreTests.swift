@@ -121,6 +121,17 @@ struct APIStoreTests {
                             #expect(got == want, "\(label), \(filter), offset \(offset), \(size) a page")
                         }
                     }
+                    // The same calls by cursor, 7 a page.
+                    var walked: [String] = []
+                    var page = filter
+                    page.limit = 7
+                    for _ in 0...expected.count {
+                        let calls = try await store.calls(page).calls
+                        walked += calls.map(\.callID)
+                        guard let last = calls.last else { break }
+                        page.after = CallCursor(after: last)
+                    }
+                    #expect(walked == expected, "\(label), \(filter), by cursor")
                 }
             }
             try await check("as inserted")

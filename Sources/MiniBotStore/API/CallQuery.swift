@@ -62,7 +62,12 @@ extension CallQuery {
     /// filters the counts keep (campaign, status) allow it; the others walk
     /// every call skipped.
     var pagesByHour: Bool {
-        offset > 0 && after == nil && phone == nil && isLead == nil && from == nil && to == nil
+        offset > 0 && after == nil && filtersKeptByHour
+    }
+
+    /// No filter but those `call_hours` keeps: campaign and status.
+    var filtersKeptByHour: Bool {
+        phone == nil && isLead == nil && from == nil && to == nil
     }
 
     /// Seconds in a `call_hours` bucket.

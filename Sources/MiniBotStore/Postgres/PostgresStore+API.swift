@@ -31,14 +31,22 @@ extension PostgresStore {
 
     public func calls(_ query: CallQuery) async throws -> CallPage {
         let calls: [Call]
+        let (campaignID, status) = (query.campaignID, query.status?.rawValue)
         if query.pagesByHour {
-            let (campaignID, status) = (query.campaignID, query.status?.rawValue)
             switch (campaignID, status) {
             case (nil, nil): calls = try await execute(CallPageByHour<NoFilter>(offset: query.offset, limit: query.limit))
             case (_, nil): calls = try await execute(CallPageByHour<CampaignFilter>(campaignID: campaignID, offset: query.offset, limit: query.limit))
             case (nil, _): calls = try await execute(CallPageByHour<StatusFilter>(status: status, offset: query.offset, limit: query.limit))
             default: calls = try await execute(CallPageByHour<CampaignStatusFilter>(campaignID: campaignID, status: status,
                                                                                      offset: query.offset, limit: query.limit))
+            }
+        } else if let after = query.after, query.offset == 0, query.filtersKeptByHour {
+            switch (campaignID, status) {
+            case (nil, nil): calls = try await execute(CallPageAfter<NoFilter>(after: after, limit: query.limit))
+            case (_, nil): calls = try await execute(CallPageAfter<CampaignFilter>(campaignID: campaignID, after: after, limit: query.limit))
+            case (nil, _): calls = try await execute(CallPageAfter<StatusFilter>(status: status, after: after, limit: query.limit))
+            default: calls = try await execute(CallPageAfter<CampaignStatusFilter>(campaignID: campaignID, status: status, after: after,
+                                                                                    limit: query.limit))
             }
         } else {
             var list = PostgresQuery(unsafeSQL: "SELECT \(Self.callColumns) FROM calls")

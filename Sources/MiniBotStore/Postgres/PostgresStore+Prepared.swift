@@ -61,6 +61,37 @@ struct CallPageByHour<Filters: CallPageFilters>: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Call { try PostgresStore.call(row.makeRandomAccess()) }
 }
 
+/// The page after a cursor (``CallQuery/after``) with no filter but campaign
+/// and status: a row comparison walks `calls_newest` from the cursor.
+struct CallPageAfter<Filters: CallPageFilters>: PostgresPreparedStatement {
+    typealias Row = Call
+    static var sql: String {
+        """
+        SELECT \(PostgresStore.callColumns) FROM calls
+        WHERE (started_at, call_id) < ('epoch'::timestamptz + $3 * interval '1 microsecond', $4)\(Filters.conditions)
+        ORDER BY started_at DESC, call_id DESC LIMIT $5
+        """
+    }
+    static var bindingDataTypes: [PostgresDataType] { [.text, .text, .int8, .text, .int8] }
+
+    var campaignID: String? = nil
+    var status: String? = nil
+    var after: CallCursor
+    var limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 5)
+        bindings.append(campaignID)
+        bindings.append(status)
+        bindings.append(after.startedAtMicroseconds)
+        bindings.append(after.callID)
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Call { try PostgresStore.call(row.makeRandomAccess()) }
+}
+
 /// One call by id (`GET /calls/{id}`).
 struct CallByID: PostgresPreparedStatement {
     typealias Row = Call
