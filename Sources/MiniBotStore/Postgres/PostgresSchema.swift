@@ -375,5 +375,88 @@ enum PostgresSchema {
                 FOR EACH STATEMENT EXECUTE FUNCTION call_hours_changed()
             """,
         ]),
+        // Calls per five minutes of their start, campaign and status: once
+        // `call_page_hour()` has found the hour holding a numbered page, its
+        // slices narrow the walk from up to an hour of calls to five minutes
+        // (an hour's walk cost a deep page 1 ms of PostgreSQL's CPU, and the
+        // tail of a loaded server with it).
+        (10, "calls per five minutes for numbered pages", [
+            """
+            CREATE TABLE call_slices (
+                slice bigint NOT NULL,
+                campaign_id text NOT NULL,
+                status text NOT NULL,
+                calls bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (slice, campaign_id, status)
+            )
+            """,
+            """
+            INSERT INTO call_slices (slice, campaign_id, status, calls)
+                SELECT floor(extract(epoch FROM started_at) / 300)::bigint, coalesce(campaign_id, ''), status, count(*) FROM calls GROUP BY 1, 2, 3
+            """,
+            """
+            CREATE FUNCTION call_slices_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'INSERT' THEN
+                    INSERT INTO call_slices AS t (slice, campaign_id, status, calls)
+                    SELECT floor(extract(epoch FROM started_at) / 300)::bigint, coalesce(campaign_id, ''), status, count(*) FROM new_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                    ON CONFLICT (slice, campaign_id, status) DO UPDATE SET calls = t.calls + excluded.calls;
+                ELSIF TG_OP = 'DELETE' THEN
+                    INSERT INTO call_slices AS t (slice, campaign_id, status, calls)
+                    SELECT floor(extract(epoch FROM started_at) / 300)::bigint, coalesce(campaign_id, ''), status, -count(*) FROM old_rows GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                    ON CONFLICT (slice, campaign_id, status) DO UPDATE SET calls = t.calls + excluded.calls;
+                ELSE
+                    INSERT INTO call_slices AS t (slice, campaign_id, status, calls)
+                    SELECT slice, campaign_id, status, sum(calls) FROM (
+                        SELECT floor(extract(epoch FROM started_at) / 300)::bigint AS slice, coalesce(campaign_id, '') AS campaign_id, status, 1 AS calls FROM new_rows
+                        UNION ALL
+                        SELECT floor(extract(epoch FROM started_at) / 300)::bigint, coalesce(campaign_id, ''), status, -1 FROM old_rows
+                    ) AS d GROUP BY 1, 2, 3 HAVING sum(calls) <> 0 ORDER BY 1, 2, 3
+                    ON CONFLICT (slice, campaign_id, status) DO UPDATE SET calls = t.calls + excluded.calls;
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+            // Where a numbered page starts: calls started before `before`,
+            // `skipped` of the listing's newer calls left out. The hour from
+            // call_page_hour(), then its twelve slices newest first.
+            """
+            CREATE FUNCTION call_page_place(p_campaign text, p_status text, p_offset bigint, OUT before timestamptz, OUT skipped bigint)
+            LANGUAGE plpgsql STABLE SET enable_hashagg = off SET enable_sort = off AS $$
+            DECLARE
+                r record;
+                v_hour bigint;
+            BEGIN
+                SELECT p.hour, p.skipped INTO v_hour, skipped FROM call_page_hour(p_campaign, p_status, p_offset) AS p;
+                IF v_hour IS NULL THEN
+                    RETURN;
+                END IF;
+                FOR r IN SELECT s.slice, sum(s.calls) AS calls FROM call_slices s
+                         WHERE s.slice >= v_hour * 12 AND s.slice < (v_hour + 1) * 12
+                           AND (p_campaign IS NULL OR s.campaign_id = p_campaign) AND (p_status IS NULL OR s.status = p_status)
+                         GROUP BY s.slice ORDER BY s.slice DESC LOOP
+                    IF skipped + r.calls > p_offset THEN
+                        before := to_timestamp((r.slice + 1) * 300);
+                        RETURN;
+                    END IF;
+                    skipped := skipped + r.calls;
+                END LOOP;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER calls_slices_insert AFTER INSERT ON calls REFERENCING NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION call_slices_changed()
+            """,
+            """
+            CREATE TRIGGER calls_slices_delete AFTER DELETE ON calls REFERENCING OLD TABLE AS old_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION call_slices_changed()
+            """,
+            """
+            CREATE TRIGGER calls_slices_update AFTER UPDATE ON calls REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION call_slices_changed()
+            """,
+        ]),
     ]
 }

@@ -29,16 +29,17 @@ enum StatusFilter: CallPageFilters { static var conditions: String { " AND statu
 enum CampaignStatusFilter: CallPageFilters { static var conditions: String { " AND campaign_id = $1 AND status = $2" } }
 
 /// A numbered page of calls with no filter but campaign and status
-/// (``CallQuery/pagesByHour``): the hour holding the offset and the calls of
-/// later hours from `call_page_hour()` (migration 9), then the page among
-/// the calls started before that hour's end.
+/// (``CallQuery/pagesByHour``): the five minutes holding the offset and the
+/// calls of later ones from `call_page_place()` (migrations 9 and 10: hours,
+/// then slices of the hour), then the page among the calls started before
+/// the end of those five minutes.
 struct CallPageByHour<Filters: CallPageFilters>: PostgresPreparedStatement {
     typealias Row = Call
     static var sql: String {
         """
-        WITH place AS (SELECT hour, skipped FROM call_page_hour($1, $2, $3))
+        WITH place AS (SELECT before, skipped FROM call_page_place($1, $2, $3))
         SELECT \(PostgresStore.callColumns) FROM calls
-        WHERE started_at < (SELECT to_timestamp((hour + 1) * \(CallQuery.hourSeconds)) FROM place)\(Filters.conditions)
+        WHERE started_at < (SELECT before FROM place)\(Filters.conditions)
         ORDER BY started_at DESC, call_id DESC LIMIT $4 OFFSET (SELECT $3 - skipped FROM place)
         """
     }
