@@ -46,10 +46,10 @@ struct CallRoutes {
             if let lead = q.string("phone") {
                 phone = try parsePhone(lead, field: "phone")
             }
-            // One call more than the page says whether there is a next page.
+            let reading = page.reading(byCursor: cursor != nil)
             var query = CallQuery(campaignID: q.string("campaign_id"), status: try q.enumeration("status", CallStatus.self),
                                   phone: phone, isLead: try q.bool("lead"), from: try q.date("from"), to: try q.date("to"),
-                                  after: cursor, limit: page.pageSize + 1, offset: cursor == nil ? page.offset : 0)
+                                  after: cursor, limit: reading.limit, offset: reading.offset)
             query.countsTotal = false
             var response = PageResponse(readingOneMore: try await store.calls(query).calls, page: page, byCursor: cursor != nil) {
                 CallCursor(after: $0).token

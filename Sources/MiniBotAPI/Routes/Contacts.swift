@@ -52,9 +52,9 @@ struct ContactRoutes {
             let page = try q.page()
             let cursor = try q.cursor(ContactCursor.init(token:))
             let filter = ContactFilter(status: try status(q.string("status")), campaignID: q.string("campaign_id"))
-            // One contact more than the page says whether there is a next page.
+            let reading = page.reading(byCursor: cursor != nil)
             let contacts = try await store.contacts(ContactQuery(filter: filter, search: q.string("search"), after: cursor,
-                                                                 limit: page.pageSize + 1, offset: cursor == nil ? page.offset : 0))
+                                                                 limit: reading.limit, offset: reading.offset))
             return PageResponse(readingOneMore: contacts, page: page, byCursor: cursor != nil) { ContactCursor(phone: $0.phone).token }
         }
 

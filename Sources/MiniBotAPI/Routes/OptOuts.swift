@@ -22,8 +22,8 @@ struct OptOutRoutes {
             let q = QueryParameters(request: request)
             let page = try q.page()
             let cursor = try q.cursor(OptOutCursor.init(token:))
-            // One entry more than the page says whether there is a next page.
-            let entries = try await store.optOuts(after: cursor, limit: page.pageSize + 1, offset: cursor == nil ? page.offset : 0)
+            let reading = page.reading(byCursor: cursor != nil)
+            let entries = try await store.optOuts(after: cursor, limit: reading.limit, offset: reading.offset)
             return PageResponse(readingOneMore: entries, page: page, byCursor: cursor != nil) { OptOutCursor(after: $0).token }
         }
 

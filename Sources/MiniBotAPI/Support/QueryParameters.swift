@@ -64,6 +64,13 @@ struct Page {
     var page: Int
     var pageSize: Int
     var offset: Int { (page - 1) * pageSize }
+
+    /// What a listing reads for this page: one item more than the page (it
+    /// says whether there is a next page), from the offset, or from the
+    /// cursor's place when the page is reached by cursor.
+    func reading(byCursor: Bool) -> (limit: Int, offset: Int) {
+        (pageSize + 1, byCursor ? 0 : offset)
+    }
 }
 
 /// One page of a listing, as every list route answers.

@@ -21,7 +21,7 @@ public struct CallCursor: Sendable, Hashable {
 
     /// The place just after `call`.
     public init(after call: Call) {
-        self.init(startedAtMicroseconds: Int64((call.startedAt.timeIntervalSince1970 * 1_000_000).rounded()), callID: call.callID)
+        self.init(startedAtMicroseconds: PageToken.microseconds(call.startedAt), callID: call.callID)
     }
 
     /// `v1.<microseconds>.<call id>`, base64url without padding.

@@ -19,6 +19,11 @@ enum PageToken {
         guard parts.count == count + 1, parts[0] == prefix, parts.dropFirst().allSatisfy({ !$0.isEmpty }) else { return nil }
         return parts.dropFirst().map(String.init)
     }
+
+    /// A time in whole microseconds since 1970, as PostgreSQL keeps it (a cursor's place).
+    static func microseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
 }
 
 /// A place in the phone order of contacts: the last contact of a page
@@ -50,7 +55,7 @@ public struct OptOutCursor: Sendable, Hashable {
 
     /// The place just after `entry`.
     public init(after entry: OptOutEntry) {
-        self.init(addedAtMicroseconds: Int64((entry.addedAt.timeIntervalSince1970 * 1_000_000).rounded()), key: entry.key)
+        self.init(addedAtMicroseconds: PageToken.microseconds(entry.addedAt), key: entry.key)
     }
 
     public var token: String { PageToken.encode("o1", [String(addedAtMicroseconds), key]) }
