@@ -46,6 +46,16 @@ struct OtherRoutesTests {
             #expect(added.status == .created && added.object["key"] as? String == "+33612345678")
             #expect(try await api.send(.post, "/optouts", key: api.admin, json: #"{"phone":"0612345678"}"#).object["added"] as? Bool == false)
             #expect(try await api.store.isOptedOut(phone: "+33612345678"))
+            // Checked as the dialer checks: the number in any form, its hash, a contact's own flag.
+            let listed = try await api.get("/optouts/06%2012%2034%2056%2078", key: api.read)
+            #expect(listed.status == .ok && listed.object["phone"] as? String == "+33612345678" && listed.object["opted_out"] as? Bool == true)
+            #expect(try await api.get("/optouts/0699999999").object["opted_out"] as? Bool == false)
+            _ = try await api.store.addOptOuts([OptOutEntry(key: OptOutEntry.sha256(of: "+33699999998"), hashed: true, source: "bloctel",
+                                                            addedAt: Date())])
+            #expect(try await api.get("/optouts/%2B33699999998").object["opted_out"] as? Bool == true)
+            #expect(try await api.get("/optouts/\(OptOutEntry.sha256(of: "+33699999998"))").object["field"] as? String == "key")
+            #expect(try await api.get("/optouts/nope").status == .unprocessableContent)
+            #expect(try await api.send(.delete, "/optouts/\(OptOutEntry.sha256(of: "+33699999998"))", key: api.admin).status == .noContent)
             let list = try await api.get("/optouts", key: api.read)
             #expect(list.items.map { $0["key"] as? String } == ["+33612345678"] && list.items.first?["source"] as? String == "panel")
             #expect(try await api.send(.delete, "/optouts/%2B33612345678", key: api.admin).status == .noContent)

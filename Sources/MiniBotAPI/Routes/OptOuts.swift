@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import MiniBotStore
 
-/// The opt-out list (Bloctel-style): list, add a number, remove a number or hash.
+/// The opt-out list (Bloctel-style): list, check a number, add a number, remove a number or hash.
 struct OptOutRoutes {
     let environment: APIEnvironment
     var store: any Store { environment.store }
@@ -15,6 +15,12 @@ struct OptOutRoutes {
     struct Added: ResponseEncodable {
         var key: String
         var added: Bool
+    }
+
+    struct Checked: ResponseEncodable {
+        var phone: String
+        var optedOut: Bool
+        enum CodingKeys: String, CodingKey { case phone, optedOut = "opted_out" }
     }
 
     func register(_ routes: RouteTable) {
@@ -34,6 +40,16 @@ struct OptOutRoutes {
             do { phone = try environment.phoneParser.parse(body.phone).e164 } catch { throw Problem.invalid("phone", "\(error)") }
             let added = try await store.addOptOuts([.number(phone, source: body.source ?? "api", at: Date())])
             return EditedResponse(status: added > 0 ? .created : .ok, response: Added(key: phone, added: added > 0))
+        }
+
+        // What the dialer checks before every call: the number, its hash, the contact's own flag.
+        routes.add(.get, "/optouts/{key}") { _, context -> Checked in
+            let raw = try context.parameters.require("key")
+            let text = raw.removingPercentEncoding ?? raw
+            guard !OptOutEntry.isHash(text) else { throw Problem.invalid("key", "a hash cannot be checked: give the phone number") }
+            let phone: String
+            do { phone = try environment.phoneParser.parse(text).e164 } catch { throw Problem.invalid("key", "\(error)") }
+            return Checked(phone: phone, optedOut: try await store.isOptedOut(phone: phone))
         }
 
         routes.add(.delete, "/optouts/{key}") { _, context -> Response in
