@@ -366,8 +366,14 @@ struct PanelRouteTests {
             #expect(added.status == .seeOther)
             #expect(try await panel.store.isOptedOut(phone: "+33612345678"))
             #expect(try await panel.get("/panel/optouts").text.contains("+33612345678 ajouté à la liste d’opposition."))
+            // A number checked as the dialer checks it, in any form; what was typed stays in the field, escaped.
+            #expect(try await panel.get("/panel/optouts?check=%2B33%206%2012%2034%2056%2078").text
+                .contains("+33612345678 est sur la liste : il ne sera jamais appelé."))
             _ = try await panel.post("/panel/optouts/remove", [("csrf", csrf), ("key", "+33612345678")])
             #expect(try await !panel.store.isOptedOut(phone: "+33612345678"))
+            #expect(try await panel.get("/panel/optouts?check=0612345678").text.contains("+33612345678 n’est pas sur la liste."))
+            let invalid = try await panel.get("/panel/optouts?check=%3Cb%3Enope").text
+            #expect(invalid.contains("Numéro invalide") && invalid.contains("&lt;b&gt;nope") && !invalid.contains("<b>nope"))
 
             let created = try await panel.post("/panel/settings/apikeys", [("csrf", csrf), ("name", "crm"), ("scope", "read")])
             #expect(created.status == .ok)

@@ -199,6 +199,7 @@ public enum Strings {
         ("start_from", "Partir de", "Start from"),
         ("new_name", "Nom du nouveau scénario", "New scenario's name"),
         ("check", "Vérifier", "Check"),
+        ("check_number", "Vérifier un numéro", "Check a number"),
         ("save_as_new", "Enregistrer comme nouveau scénario", "Save as a new scenario"),
         // Used by the code, not the templates.
         ("login_failed", "Identifiant ou mot de passe incorrect.", "Wrong user name or password."),
@@ -215,6 +216,8 @@ public enum Strings {
         ("opt_out_added", "%@ ajouté à la liste d’opposition.", "%@ added to the opt-out list."),
         ("opt_out_known", "%@ était déjà sur la liste.", "%@ was already on the list."),
         ("opt_out_removed", "%@ retiré de la liste.", "%@ removed from the list."),
+        ("opt_out_listed", "%@ est sur la liste : il ne sera jamais appelé.", "%@ is on the list: it will never be called."),
+        ("opt_out_not_listed", "%@ n’est pas sur la liste.", "%@ is not on the list."),
         ("key_revoked", "Clé %@ révoquée.", "Key %@ revoked."),
         ("contacts_count", "%d contacts", "%d contacts"),
         ("calls_count", "%d appels", "%d calls"),
