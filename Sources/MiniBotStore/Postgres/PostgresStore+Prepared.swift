@@ -17,7 +17,8 @@ extension PostgresStore {
     }
 }
 
-/// The filters a numbered page by hour may have, each its own prepared statement.
+/// The filters a numbered or cursor page may have here (campaign, status),
+/// each combination its own prepared statement with the plan that suits it.
 protocol CallPageFilters {
     /// Conditions on `campaign_id` ($1) and `status` ($2), each after `AND`.
     static var conditions: String { get }
