@@ -58,6 +58,15 @@ public struct APIEnvironment: Sendable {
         PhoneNumberParser(defaultRegion: NumberingRegion.named(config.phone.defaultRegion) ?? .named("FR")!,
                           rejectPremiumRate: config.phone.rejectPremiumRate)
     }
+
+    /// `text` as an E.164 number, or a 422 naming `field`.
+    func parsePhone(_ text: String, field: String) throws -> String {
+        do {
+            return try phoneParser.parse(text).e164
+        } catch {
+            throw Problem.invalid(field, "\(error)")
+        }
+    }
 }
 
 /// The state of one part of the service, as ``/health`` reports it.

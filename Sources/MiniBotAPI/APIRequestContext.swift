@@ -22,6 +22,12 @@ public struct APIRequestContext: RequestContext, RemoteAddressRequestContext {
 
     public var requestDecoder: JSONDecoder { APIJSON.decoder }
     public var responseEncoder: JSONEncoder { APIJSON.encoder }
+
+    /// A path parameter, percent-decoded (`%2B33…` is `+33…`).
+    func decodedParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
 }
 
 /// JSON as the API speaks it: snake_case keys (from the types' coding keys),

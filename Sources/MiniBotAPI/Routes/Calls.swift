@@ -44,7 +44,7 @@ struct CallRoutes {
             let cursor = try q.cursor(CallCursor.init(token:))
             var phone: String?
             if let lead = q.string("phone") {
-                phone = try parsePhone(lead, field: "phone")
+                phone = try environment.parsePhone(lead, field: "phone")
             }
             let reading = page.reading(byCursor: cursor != nil)
             var query = CallQuery(campaignID: q.string("campaign_id"), status: try q.enumeration("status", CallStatus.self),
@@ -70,7 +70,7 @@ struct CallRoutes {
         routes.add(.post, "/calls/launch") { request, context -> EditedResponse<Launched> in
             var request = request
             let body = try await request.decodeJSON(LaunchRequest.self, context: context)
-            let phone = try parsePhone(body.phone, field: "phone")
+            let phone = try environment.parsePhone(body.phone, field: "phone")
             guard let campaign = try await store.campaign(id: body.campaignID) else {
                 throw Problem.invalid("campaign_id", "no campaign with id \(body.campaignID)")
             }
@@ -89,14 +89,6 @@ struct CallRoutes {
             let entry = try await store.queueEntry(campaignID: campaign.id, phone: phone)
             return EditedResponse(status: .accepted, response: Launched(campaignID: campaign.id, phone: phone, queued: queued > 0,
                                                                         queueStatus: entry?.status))
-        }
-    }
-
-    func parsePhone(_ text: String, field: String) throws -> String {
-        do {
-            return try environment.phoneParser.parse(text).e164
-        } catch {
-            throw Problem.invalid(field, "\(error)")
         }
     }
 }

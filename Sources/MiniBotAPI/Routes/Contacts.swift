@@ -78,20 +78,14 @@ struct ContactRoutes {
         }
 
         routes.add(.get, "/contacts/{phone}") { _, context in
-            let raw = try context.parameters.require("phone")
-            let text = raw.removingPercentEncoding ?? raw
-            let phone: String
-            do { phone = try environment.phoneParser.parse(text).e164 } catch { throw Problem.invalid("phone", "\(error)") }
+            let phone = try environment.parsePhone(try context.decodedParameter("phone"), field: "phone")
             guard let contact = try await store.contact(phone: phone) else { throw Problem.notFound("no contact with phone \(phone)") }
             return JSONBody(contact)
         }
 
         // GDPR erasure (admin keys only, as every change): as `minibot contacts forget --yes`.
         routes.add(.delete, "/contacts/{phone}") { _, context in
-            let raw = try context.parameters.require("phone")
-            let text = raw.removingPercentEncoding ?? raw
-            let phone: String
-            do { phone = try environment.phoneParser.parse(text).e164 } catch { throw Problem.invalid("phone", "\(error)") }
+            let phone = try environment.parsePhone(try context.decodedParameter("phone"), field: "phone")
             let report: ContactEraser.Report
             do {
                 report = try await ContactEraser(store: store, dataDirectory: environment.config.dataDir).forget(phone: phone, now: Date())

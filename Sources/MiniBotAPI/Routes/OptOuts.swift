@@ -36,31 +36,22 @@ struct OptOutRoutes {
         routes.add(.post, "/optouts") { request, context -> EditedResponse<Added> in
             var request = request
             let body = try await request.decodeJSON(AddRequest.self, context: context)
-            let phone: String
-            do { phone = try environment.phoneParser.parse(body.phone).e164 } catch { throw Problem.invalid("phone", "\(error)") }
+            let phone = try environment.parsePhone(body.phone, field: "phone")
             let added = try await store.addOptOuts([.number(phone, source: body.source ?? "api", at: Date())])
             return EditedResponse(status: added > 0 ? .created : .ok, response: Added(key: phone, added: added > 0))
         }
 
         // What the dialer checks before every call: the number, its hash, the contact's own flag.
         routes.add(.get, "/optouts/{key}") { _, context -> Checked in
-            let raw = try context.parameters.require("key")
-            let text = raw.removingPercentEncoding ?? raw
+            let text = try context.decodedParameter("key")
             guard !OptOutEntry.isHash(text) else { throw Problem.invalid("key", "a hash cannot be checked: give the phone number") }
-            let phone: String
-            do { phone = try environment.phoneParser.parse(text).e164 } catch { throw Problem.invalid("key", "\(error)") }
+            let phone = try environment.parsePhone(text, field: "key")
             return Checked(phone: phone, optedOut: try await store.isOptedOut(phone: phone))
         }
 
         routes.add(.delete, "/optouts/{key}") { _, context -> Response in
-            let raw = try context.parameters.require("key")
-            let text = raw.removingPercentEncoding ?? raw
-            let key: String
-            if OptOutEntry.isHash(text) {
-                key = text
-            } else {
-                do { key = try environment.phoneParser.parse(text).e164 } catch { throw Problem.invalid("key", "\(error)") }
-            }
+            let text = try context.decodedParameter("key")
+            let key = OptOutEntry.isHash(text) ? text : try environment.parsePhone(text, field: "key")
             guard try await store.removeOptOut(key: key) else { throw Problem.notFound("\(key) is not on the opt-out list") }
             return Response(status: .noContent)
         }
