@@ -32,22 +32,11 @@ extension PostgresStore {
     public func calls(_ query: CallQuery) async throws -> CallPage {
         let calls: [Call]
         let (campaignID, status) = (query.campaignID, query.status?.rawValue)
+        let filters = CallPageFilter.of(campaignID: campaignID, status: status)
         if query.pagesByHour {
-            switch (campaignID, status) {
-            case (nil, nil): calls = try await execute(CallPageByHour<NoFilter>(offset: query.offset, limit: query.limit))
-            case (_, nil): calls = try await execute(CallPageByHour<CampaignFilter>(campaignID: campaignID, offset: query.offset, limit: query.limit))
-            case (nil, _): calls = try await execute(CallPageByHour<StatusFilter>(status: status, offset: query.offset, limit: query.limit))
-            default: calls = try await execute(CallPageByHour<CampaignStatusFilter>(campaignID: campaignID, status: status,
-                                                                                     offset: query.offset, limit: query.limit))
-            }
+            calls = try await page(filters, campaignID: campaignID, status: status, offset: query.offset, limit: query.limit)
         } else if let after = query.after, query.offset == 0, query.filtersKeptByHour {
-            switch (campaignID, status) {
-            case (nil, nil): calls = try await execute(CallPageAfter<NoFilter>(after: after, limit: query.limit))
-            case (_, nil): calls = try await execute(CallPageAfter<CampaignFilter>(campaignID: campaignID, after: after, limit: query.limit))
-            case (nil, _): calls = try await execute(CallPageAfter<StatusFilter>(status: status, after: after, limit: query.limit))
-            default: calls = try await execute(CallPageAfter<CampaignStatusFilter>(campaignID: campaignID, status: status, after: after,
-                                                                                    limit: query.limit))
-            }
+            calls = try await page(filters, campaignID: campaignID, status: status, after: after, limit: query.limit)
         } else {
             var list = PostgresQuery(unsafeSQL: "SELECT \(Self.callColumns) FROM calls")
             Self.appendConditions(query, to: &list)
@@ -58,6 +47,18 @@ extension PostgresStore {
             calls = try await rows(list) { try Self.call($0) }
         }
         return CallPage(calls: calls, total: query.countsTotal ? try await countCalls(query) : 0)
+    }
+
+    /// A numbered page by hour, as the prepared statement of the filters' shape.
+    private func page<Filters: CallPageFilters>(_: Filters.Type, campaignID: String?, status: String?, offset: Int,
+                                               limit: Int) async throws -> [Call] {
+        try await execute(CallPageByHour<Filters>(campaignID: campaignID, status: status, offset: offset, limit: limit))
+    }
+
+    /// The page after a cursor, as the prepared statement of the filters' shape.
+    private func page<Filters: CallPageFilters>(_: Filters.Type, campaignID: String?, status: String?, after: CallCursor,
+                                               limit: Int) async throws -> [Call] {
+        try await execute(CallPageAfter<Filters>(campaignID: campaignID, status: status, after: after, limit: limit))
     }
 
     public func countCalls(_ query: CallQuery) async throws -> Int {

@@ -29,6 +29,18 @@ enum CampaignFilter: CallPageFilters { static var conditions: String { " AND cam
 enum StatusFilter: CallPageFilters { static var conditions: String { " AND status = $2" } }
 enum CampaignStatusFilter: CallPageFilters { static var conditions: String { " AND campaign_id = $1 AND status = $2" } }
 
+enum CallPageFilter {
+    /// The shape of a page's filters: which of campaign and status it has.
+    static func of(campaignID: String?, status: String?) -> any CallPageFilters.Type {
+        switch (campaignID, status) {
+        case (nil, nil): NoFilter.self
+        case (_, nil): CampaignFilter.self
+        case (nil, _): StatusFilter.self
+        default: CampaignStatusFilter.self
+        }
+    }
+}
+
 /// A numbered page of calls with no filter but campaign and status
 /// (``CallQuery/pagesByHour``): the five minutes holding the offset and the
 /// calls of later ones from `call_page_place()` (migrations 9 and 10: hours,
@@ -46,8 +58,8 @@ struct CallPageByHour<Filters: CallPageFilters>: PostgresPreparedStatement {
     }
     static var bindingDataTypes: [PostgresDataType] { [.text, .text, .int8, .int8] }
 
-    var campaignID: String? = nil
-    var status: String? = nil
+    var campaignID: String?
+    var status: String?
     var offset: Int
     var limit: Int
 
@@ -76,8 +88,8 @@ struct CallPageAfter<Filters: CallPageFilters>: PostgresPreparedStatement {
     }
     static var bindingDataTypes: [PostgresDataType] { [.text, .text, .int8, .text, .int8] }
 
-    var campaignID: String? = nil
-    var status: String? = nil
+    var campaignID: String?
+    var status: String?
     var after: CallCursor
     var limit: Int
 
