@@ -589,20 +589,19 @@ public final class PostgresStore: Store {
 
     public func optOuts(after: OptOutCursor?, limit: Int, offset: Int) async throws -> [OptOutEntry] {
         // The index on (added_at, key) read backwards: from the top, or from just past the cursor.
-        let decode = { (row: PostgresRandomAccessRow) in
-            OptOutEntry(key: try row[0].decode(String.self), hashed: try row[1].decode(Bool.self),
-                        source: try row[2].decode(String.self), addedAt: try row[3].decode(Date.self))
+        var page = PostgresQuery(unsafeSQL: "SELECT key, hashed, source, added_at FROM opt_outs")
+        if let after {
+            page.binds.append(after.addedAtMicroseconds)
+            page.binds.append(after.key)
+            page.sql += " WHERE (added_at, key) < ('epoch'::timestamptz + $1::bigint * interval '1 microsecond', $2)"
         }
-        guard let after else {
-            return try await rows("""
-                SELECT key, hashed, source, added_at FROM opt_outs ORDER BY added_at DESC, key DESC LIMIT \(limit) OFFSET \(offset)
-                """, decode)
+        page.binds.append(limit)
+        page.binds.append(offset)
+        page.sql += " ORDER BY added_at DESC, key DESC LIMIT $\(page.binds.count - 1) OFFSET $\(page.binds.count)"
+        return try await rows(page) {
+            OptOutEntry(key: try $0[0].decode(String.self), hashed: try $0[1].decode(Bool.self),
+                        source: try $0[2].decode(String.self), addedAt: try $0[3].decode(Date.self))
         }
-        return try await rows("""
-            SELECT key, hashed, source, added_at FROM opt_outs
-            WHERE (added_at, key) < ('epoch'::timestamptz + \(after.addedAtMicroseconds)::bigint * interval '1 microsecond', \(after.key))
-            ORDER BY added_at DESC, key DESC LIMIT \(limit) OFFSET \(offset)
-            """, decode)
     }
 
     public func removeOptOut(key: String) async throws -> Bool {
