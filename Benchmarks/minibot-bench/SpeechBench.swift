@@ -66,6 +66,9 @@ struct SpeechBench: AsyncParsableCommand {
     @Option(help: "The CTranslate2 model the seed loads.")
     var ct2 = ".deps/speech-test/faster-whisper-base"
 
+    @Option(help: "Initial prompt (a scenario step's `hint`) for every clip, ours and the seed's.")
+    var prompt: String?
+
     struct Clip {
         let path: String
         let name: String
@@ -104,7 +107,7 @@ struct SpeechBench: AsyncParsableCommand {
                 _ = try await recognizer.transcribe(loaded[0].audio)          // warm-up
                 for clip in loaded {
                     let cpu = processCPUSeconds()
-                    let transcript = try await recognizer.transcribe(clip.audio, language: "fr")
+                    let transcript = try await recognizer.transcribe(clip.audio, language: "fr", prompt: prompt)
                     row.cpuSeconds.append(processCPUSeconds() - cpu)
                     row.latencies.append(seconds(transcript.inferenceDuration))
                     row.wer[clip.voice, default: WordErrorRate()].add(reference: clip.text, hypothesis: transcript.text)
@@ -117,7 +120,8 @@ struct SpeechBench: AsyncParsableCommand {
 
         if seed {
             for threads in self.threads {
-                let results = try SpeechSeed.run(files: loaded.map(\.path), ct2Model: ct2, threads: threads, sitePackages: seedPackages)
+                let results = try SpeechSeed.run(files: loaded.map(\.path), ct2Model: ct2, threads: threads, prompt: prompt,
+                                                sitePackages: seedPackages)
                 var row = Row(label: "seed faster-whisper int8, \(threads) thread\(threads > 1 ? "s" : "")", threads: threads, window: "seed")
                 for (clip, result) in zip(loaded, results) {
                     row.latencies.append(result.seconds)
@@ -141,7 +145,7 @@ struct SpeechBench: AsyncParsableCommand {
                 for worker in 0..<calls {
                     group.addTask {
                         for index in stride(from: worker, to: loaded.count, by: calls) {
-                            _ = try await recognizer.transcribe(loaded[index].audio, language: "fr")
+                            _ = try await recognizer.transcribe(loaded[index].audio, language: "fr", prompt: prompt)
                         }
                     }
                 }
