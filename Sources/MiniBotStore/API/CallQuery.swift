@@ -56,7 +56,7 @@ extension CallQuery {
 
 extension CallQuery {
     /// True when a numbered page can start from the calls kept per hour
-    /// (`call_hours`, migration 9): the hours newer than the page's are
+    /// (SQLite's `call_hours`, PostgreSQL's `call_page_hours`): the hours newer than the page's are
     /// skipped by their counts, and only the calls of its hour are walked, so
     /// page 2,000 of a million calls costs what the first pages cost. Only the
     /// filters the counts keep (campaign, status) allow it; the others walk
@@ -65,12 +65,12 @@ extension CallQuery {
         offset > 0 && after == nil && filtersKeptByHour
     }
 
-    /// No filter but those `call_hours` keeps: campaign and status.
+    /// No filter but those the hourly counts keep: campaign and status.
     var filtersKeptByHour: Bool {
         phone == nil && isLead == nil && from == nil && to == nil
     }
 
-    /// Seconds in a `call_hours` bucket.
+    /// Seconds in an hourly count's bucket.
     static let hourSeconds: Int64 = 3_600
 
     /// The same page among the calls started before the end of `hour`

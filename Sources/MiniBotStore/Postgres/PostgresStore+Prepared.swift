@@ -42,15 +42,28 @@ enum CallPageFilter {
 }
 
 /// A numbered page of calls with no filter but campaign and status
-/// (``CallQuery/pagesByHour``): the five minutes holding the offset and the
-/// calls of later ones from `call_page_place()` (migrations 9 and 10: hours,
-/// then slices of the hour), then the page among the calls started before
-/// the end of those five minutes.
+/// (``CallQuery/pagesByHour``). Running sums over the filter's counts per
+/// hour, newest first, find the hour holding the offset and the calls of
+/// later hours; the same over that hour's five-minute slices narrow it
+/// (migration 11: `call_page_hours`, `call_page_slices`); then the page
+/// among the calls started before the end of that slice. Both sums read the
+/// key newest first and stop at the first row past the offset.
 struct CallPageByHour<Filters: CallPageFilters>: PostgresPreparedStatement {
     typealias Row = Call
     static var sql: String {
         """
-        WITH place AS (SELECT before, skipped FROM call_page_place($1, $2, $3))
+        WITH hour AS (
+            SELECT hour, upto - calls AS skipped FROM (
+                SELECT hour, calls, sum(calls) OVER (ORDER BY hour DESC ROWS UNBOUNDED PRECEDING) AS upto FROM call_page_hours
+                WHERE campaign_key = coalesce('c:' || $1, '*') AND status_key = coalesce($2, '*') ORDER BY hour DESC
+            ) AS h WHERE upto > $3 LIMIT 1
+        ), place AS (
+            SELECT to_timestamp((slice + 1) * 300) AS before, (SELECT skipped FROM hour) + upto - calls AS skipped FROM (
+                SELECT slice, calls, sum(calls) OVER (ORDER BY slice DESC ROWS UNBOUNDED PRECEDING) AS upto FROM call_page_slices
+                WHERE campaign_key = coalesce('c:' || $1, '*') AND status_key = coalesce($2, '*')
+                  AND slice >= (SELECT hour FROM hour) * 12 AND slice < ((SELECT hour FROM hour) + 1) * 12 ORDER BY slice DESC
+            ) AS s WHERE (SELECT skipped FROM hour) + upto > $3 LIMIT 1
+        )
         SELECT \(PostgresStore.callColumns) FROM calls
         WHERE started_at < (SELECT before FROM place)\(Filters.conditions)
         ORDER BY started_at DESC, call_id DESC LIMIT $4 OFFSET (SELECT $3 - skipped FROM place)
