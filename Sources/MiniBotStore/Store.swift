@@ -276,7 +276,8 @@ public struct ContactExportRow: Sendable, Equatable {
 ///
 /// - `sqlite:///absolute/path/file.sqlite` (or `sqlite://relative/path.sqlite`)
 /// - `postgres://user:password@host:5432/database[?sslmode=disable|prefer|require]`,
-///   or `postgres://user@/database?host=/var/run/postgresql` for a Unix socket.
+///   or `postgres://user@/database?host=/var/run/postgresql` for a Unix socket;
+///   `pool_max_conns=N` caps the connection pool (default: twice the cores).
 ///
 /// With `migrate: false` the schema is left as it is (`minibot doctor` compares
 /// ``Store/schemaVersion()`` with ``latestSchemaVersion(url:)``).

@@ -162,6 +162,14 @@ struct StoreTests {
             Issue.record("not postgres"); return
         }
         #expect(socket.unixSocketDirectory == "/var/run/postgresql")
+        #expect(socket.maximumConnections == 2 * ProcessInfo.processInfo.activeProcessorCount)
+        guard case .postgres(let pooled) = try DatabaseURL("postgres://bot@db/calls?pool_max_conns=3") else {
+            Issue.record("not postgres"); return
+        }
+        #expect(pooled.maximumConnections == 3)
+        for bad in ["0", "-1", "many", ""] {
+            #expect(throws: StoreError.self) { try DatabaseURL("postgres://bot@db/calls?pool_max_conns=\(bad)") }
+        }
         #expect(throws: StoreError.self) { try DatabaseURL("postgres://db.example/calls") }
         #expect(throws: StoreError.self) { try DatabaseURL("postgres://bot@db/calls?sslmode=maybe") }
         #expect(redactedDatabaseURL("postgres://bot:secret@db/calls") == "postgres://bot:***@db/calls")

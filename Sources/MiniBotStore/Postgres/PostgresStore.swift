@@ -42,7 +42,7 @@ public final class PostgresStore: Store {
         }
         probe.options.connectTimeout = .seconds(10)
         configuration.options.connectTimeout = .seconds(10)
-        configuration.options.maximumConnections = 8
+        configuration.options.maximumConnections = settings.maximumConnections
         // One direct connection first: a wrong password or a closed port fails
         // here at once with the server's reason, instead of the pool retrying.
         do {
