@@ -44,7 +44,7 @@ extension PostgresStore {
             list.sql += " ORDER BY started_at DESC, call_id DESC LIMIT $\(list.binds.count)"
             list.binds.append(query.offset)
             list.sql += " OFFSET $\(list.binds.count)"
-            calls = try await rows(list) { try Self.call($0) }
+            calls = try await decodedRows(list, Self.call)
         }
         return CallPage(calls: calls, total: query.countsTotal ? try await countCalls(query) : 0)
     }

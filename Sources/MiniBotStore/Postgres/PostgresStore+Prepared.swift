@@ -85,7 +85,7 @@ struct CallPageByHour<Filters: CallPageFilters>: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Call { try PostgresStore.call(row.makeRandomAccess()) }
+    func decodeRow(_ row: PostgresRow) throws -> Call { try PostgresStore.call(row) }
 }
 
 /// The page after a cursor (``CallQuery/after``) with no filter but campaign
@@ -116,7 +116,7 @@ struct CallPageAfter<Filters: CallPageFilters>: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Call { try PostgresStore.call(row.makeRandomAccess()) }
+    func decodeRow(_ row: PostgresRow) throws -> Call { try PostgresStore.call(row) }
 }
 
 /// One call by id (`GET /calls/{id}`).
@@ -132,7 +132,7 @@ struct CallByID: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Call { try PostgresStore.call(row.makeRandomAccess()) }
+    func decodeRow(_ row: PostgresRow) throws -> Call { try PostgresStore.call(row) }
 }
 
 /// A call's answers, in order.
@@ -148,5 +148,5 @@ struct InteractionsOfCall: PostgresPreparedStatement {
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> CallInteraction { try PostgresStore.interaction(row.makeRandomAccess()) }
+    func decodeRow(_ row: PostgresRow) throws -> CallInteraction { try PostgresStore.interaction(row) }
 }
