@@ -31,7 +31,9 @@ struct DemoTests {
         for contact in contacts {
             let persona = try #require(contact["persona"] as? String)
             kinds[persona, default: 0] += 1
-            let said = "\(persona) \(contact["phone"] ?? ""): \(contact["path"] ?? "") — \(contact["end_reason"] ?? "")"
+            // What the bot heard, to tell a misheard answer from a wrong branch when an expectation fails.
+            let heard = (contact["transcript"] as? String).flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? "no transcript"
+            let said = "\(persona) \(contact["phone"] ?? ""): \(contact["path"] ?? "") — \(contact["end_reason"] ?? "")\n\(heard)"
             #expect(contact["status"] as? String == contact["expected"] as? String, "\(said)")
             #expect(contact["call_status"] as? String == expectedCall[persona], "\(said)")
             let path = contact["path"] as? [String] ?? []
