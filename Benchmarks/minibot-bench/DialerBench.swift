@@ -54,10 +54,16 @@ struct DialerBench: AsyncParsableCommand {
         var peakRSSMiB: Double
         var outcomes: [String: Int]
         var transcriptions: Int
+        /// Answering machines' greetings transcribed to the end (not cancelled by a decision first).
+        var greetings: Int
+        /// Calls the AMD took for a machine (the mix's voicemails: 30 % by default).
+        var machines: Int
+        /// Calls in progress on average (sampled every half second), ringing ones included.
+        var meanCalls: Double
 
         enum CodingKeys: String, CodingKey {
-            case concurrency, contacts, seconds, outcomes, transcriptions
-            case contactsPerHour = "contacts_per_hour", cpuPercent = "cpu_percent", peakRSSMiB = "peak_rss_mib"
+            case concurrency, contacts, seconds, outcomes, transcriptions, greetings, machines
+            case contactsPerHour = "contacts_per_hour", cpuPercent = "cpu_percent", peakRSSMiB = "peak_rss_mib", meanCalls = "mean_calls"
         }
     }
 
@@ -84,11 +90,11 @@ struct DialerBench: AsyncParsableCommand {
             rows.append(try await measure(level, shares: shares, scenario: scenario, recognizer: recognizer, folder: folder, logger: logger))
             FileHandle.standardError.write(Data("  concurrency \(level) done\n".utf8))
         }
-        var table = "concurrency  contacts  seconds  contacts/h  CPU %  peak RSS  transcribed  outcomes\n"
+        var table = "concurrency  mean calls  contacts  seconds  contacts/h  CPU %  peak RSS  transcribed  greetings  machines  outcomes\n"
         for r in rows {
             let outcomes = r.outcomes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            table += String(format: "%11d  %8d  %7.0f  %10.0f  %5.0f  %5.0f MiB  %11d  %@\n", r.concurrency, r.contacts, r.seconds,
-                            r.contactsPerHour, r.cpuPercent, r.peakRSSMiB, r.transcriptions, outcomes)
+            table += String(format: "%11d  %10.1f  %8d  %7.0f  %10.0f  %5.0f  %5.0f MiB  %11d  %9d  %8d  %@\n", r.concurrency,
+                            r.meanCalls, r.contacts, r.seconds, r.contactsPerHour, r.cpuPercent, r.peakRSSMiB, r.transcriptions, r.greetings, r.machines, outcomes)
         }
         print(table)
         struct Report: Encodable {
@@ -172,7 +178,14 @@ struct DialerBench: AsyncParsableCommand {
         let cpuStart = SIPLoadBench.cpuSeconds()
         let start = Date()
         let peak = PeakMemory()
-        let sampler = Task { while !Task.isCancelled { peak.sample(); try? await Task.sleep(for: .milliseconds(500)) } }
+        let calls = CallSamples()
+        let sampler = Task {
+            while !Task.isCancelled {
+                peak.sample()
+                calls.add(await runner.activeCalls.count)
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
         defer { sampler.cancel() }
         _ = try await withThrowingTaskGroup(of: CampaignRunner.Ending?.self) { group in
             group.addTask { try await agent.run(); return nil }
@@ -189,7 +202,8 @@ struct DialerBench: AsyncParsableCommand {
             outcomes[status, default: 0] += 1
         }
         return Row(concurrency: level, contacts: contacts, seconds: seconds, contactsPerHour: Double(contacts) / seconds * 3_600,
-                   cpuPercent: cpu / seconds * 100, peakRSSMiB: peak.mebibytes, outcomes: outcomes, transcriptions: counter.count)
+                   cpuPercent: cpu / seconds * 100, peakRSSMiB: peak.mebibytes, outcomes: outcomes, transcriptions: counter.count,
+                   greetings: counter.greetings, machines: try await store.campaign(id: "bench")?.counters.machine ?? 0, meanCalls: calls.mean)
     }
 
     /// The universal scenario with Pico prompts; the length of each prompt in seconds.
@@ -240,20 +254,36 @@ struct DialerBench: AsyncParsableCommand {
     }
 }
 
-/// Counts transcriptions on their way to the real recogniser.
+/// Counts transcriptions on their way to the real recogniser: all those
+/// asked for, and the greetings (background priority) that ran to the end.
 final class TranscriptionCounter: SpeechRecognizer, @unchecked Sendable {
     private let recognizer: any SpeechRecognizer
     private let lock = NSLock()
-    private var done = 0
+    private var asked = 0
+    private var greetingsDone = 0
 
     init(_ recognizer: any SpeechRecognizer) { self.recognizer = recognizer }
 
-    var count: Int { lock.withLock { done } }
+    var count: Int { lock.withLock { asked } }
+    var greetings: Int { lock.withLock { greetingsDone } }
 
     func transcribe(_ audio: PCMBuffer, language: String, prompt: String?) async throws -> Transcript {
-        defer { lock.withLock { done += 1 } }
-        return try await recognizer.transcribe(audio, language: language, prompt: prompt)
+        lock.withLock { asked += 1 }
+        let transcript = try await recognizer.transcribe(audio, language: language, prompt: prompt)
+        if Task.currentPriority <= .backgroundTranscription { lock.withLock { greetingsDone += 1 } }
+        return transcript
     }
+}
+
+/// Calls in progress, sampled.
+final class CallSamples: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sum = 0
+    private var count = 0
+
+    func add(_ calls: Int) { lock.withLock { sum += calls; count += 1 } }
+
+    var mean: Double { lock.withLock { count == 0 ? 0 : Double(sum) / Double(count) } }
 }
 
 /// The highest resident set seen.

@@ -143,7 +143,8 @@ struct CampaignEndToEndTests {
     }
 
     @Test func everyCalleeEndsWithTheExpectedOutcome() async throws {
-        try await Self.runCampaign(Self.personas, recognizer: try Self.whisper()) { store, files in
+        let log = ClipLog(try Self.whisper())
+        try await Self.runCampaign(Self.personas, recognizer: log) { store, files in
 
             struct Expected { var status: ContactStatus; var callStatus: CallStatus; var path: [String]? }
             let expected: [String: Expected] = [
@@ -193,6 +194,9 @@ struct CampaignEndToEndTests {
             #expect(counters.leads == 1)
             #expect(counters.machine == 1)
         }
+        // The voicemail's greeting was transcribed behind the answers; every answer above it.
+        #expect(log.greetings >= 1)
+        #expect(log.clips.count >= 10, "\(log.clips.count) answers transcribed")
     }
 
     /// No stand-in: the HTTP engine pointed at a port where nothing listens fails as a dead server does.
@@ -263,18 +267,21 @@ extension JSONDecoder {
     }
 }
 
-/// Notes the length of every clip on its way to the real recogniser (samples at 8 kHz).
+/// Notes the length (samples at 8 kHz) and task priority of every clip on its way to the real recogniser.
 final class ClipLog: SpeechRecognizer, @unchecked Sendable {
     private let recognizer: any SpeechRecognizer
     private let lock = NSLock()
-    private var lengths: [Int] = []
+    private var entries: [(samples: Int, priority: TaskPriority)] = []
 
     init(_ recognizer: any SpeechRecognizer) { self.recognizer = recognizer }
 
-    var clips: [Int] { lock.withLock { lengths } }
+    /// The answers' clips, in the order asked (not the AMD's greetings).
+    var clips: [Int] { lock.withLock { entries.filter { $0.priority > .backgroundTranscription }.map(\.samples) } }
+    /// Greetings the AMD asked for, at background priority.
+    var greetings: Int { lock.withLock { entries.filter { $0.priority == .backgroundTranscription }.count } }
 
     func transcribe(_ audio: PCMBuffer, language: String, prompt: String?) async throws -> Transcript {
-        lock.withLock { lengths.append(audio.samples.count) }
+        lock.withLock { entries.append((audio.samples.count, Task.currentPriority)) }
         return try await recognizer.transcribe(audio, language: language, prompt: prompt)
     }
 }

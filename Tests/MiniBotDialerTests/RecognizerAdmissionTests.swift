@@ -13,42 +13,57 @@ import Testing
         #expect(admission.limit == 8)
         var limits: [Int] = []
         for k in 0..<12 {
-            admission.record(latency: .seconds(1), at: start + .seconds(2 * k))
-            admission.record(latency: .seconds(1), at: start + .seconds(2 * k) + .milliseconds(500))
+            admission.record(latency: .seconds(1), at: start + .seconds(2 * k), inProgress: admission.limit)
+            admission.record(latency: .seconds(1), at: start + .seconds(2 * k) + .milliseconds(500), inProgress: admission.limit)
             limits.append(admission.limit)
         }
         #expect(limits == [10, 12, 15, 18, 22, 27, 33, 41, 51, 63, 78, 97])
-        admission.record(latency: .seconds(1), at: start + .seconds(30))
+        admission.record(latency: .seconds(1), at: start + .seconds(30), inProgress: admission.limit)
         #expect(admission.limit == 100)
     }
 
     @Test func slowAnswersCutTheLimitOncePerTargetThenItGrowsByOne() {
         var admission = RecognizerAdmission(ceiling: 100, target: .seconds(5))
-        for k in 0..<20 { admission.record(latency: .milliseconds(500), at: start + .seconds(2 * k)) }
+        for k in 0..<20 { admission.record(latency: .milliseconds(500), at: start + .seconds(2 * k), inProgress: admission.limit) }
         #expect(admission.limit == 100)
         // A backlog: many slow answers at once count as one.
         let later = start + .seconds(100)
-        for _ in 0..<10 { admission.record(latency: .seconds(9), at: later) }
+        for _ in 0..<10 { admission.record(latency: .seconds(9), at: later, inProgress: admission.limit) }
         #expect(admission.limit == 75)
-        admission.record(latency: .seconds(9), at: later + .seconds(4))
+        admission.record(latency: .seconds(9), at: later + .seconds(4), inProgress: admission.limit)
         #expect(admission.limit == 75)
-        admission.record(latency: .seconds(9), at: later + .seconds(5))
+        admission.record(latency: .seconds(9), at: later + .seconds(5), inProgress: admission.limit)
         #expect(admission.limit == 56)
         // Between three quarters of the target and the target: hold.
-        admission.record(latency: .seconds(4), at: later + .seconds(20))
+        admission.record(latency: .seconds(4), at: later + .seconds(20), inProgress: admission.limit)
         #expect(admission.limit == 56)
         // Fast answers again: one more call every 2 s, no faster.
-        admission.record(latency: .seconds(1), at: later + .seconds(21))
-        admission.record(latency: .seconds(1), at: later + .seconds(22))
+        admission.record(latency: .seconds(1), at: later + .seconds(21), inProgress: admission.limit)
+        admission.record(latency: .seconds(1), at: later + .seconds(22), inProgress: admission.limit)
         #expect(admission.limit == 57)
-        for k in 0..<100 { admission.record(latency: .milliseconds(500), at: later + .seconds(30 + 2 * k)) }
+        for k in 0..<100 { admission.record(latency: .milliseconds(500), at: later + .seconds(30 + 2 * k), inProgress: admission.limit) }
         #expect(admission.limit == 100)
+    }
+
+    @Test func slowAnswersFromCallsAboveTheLimitDoNotCutItAgain() {
+        var admission = RecognizerAdmission(ceiling: 200, target: .seconds(2))
+        for k in 0..<20 { admission.record(latency: .milliseconds(500), at: start + .seconds(2 * k), inProgress: admission.limit, inProgress: admission.limit) }
+        #expect(admission.limit == 200)
+        // A wave of 200 calls buries the recogniser: one cut, then none while the 200 drain.
+        let later = start + .seconds(100)
+        admission.record(latency: .seconds(5), at: later, inProgress: 200)
+        #expect(admission.limit == 150)
+        for k in 1...9 { admission.record(latency: .seconds(6), at: later + .seconds(3 * k), inProgress: 200 - 5 * k, inProgress: admission.limit) }
+        #expect(admission.limit == 150)
+        // Within the limit again and still slow: the next cut.
+        admission.record(latency: .seconds(6), at: later + .seconds(33), inProgress: 150)
+        #expect(admission.limit == 112)
     }
 
     @Test func neverBelowOneAndFollowsTheConfiguredMaximum() {
         var admission = RecognizerAdmission(ceiling: 4, target: .seconds(5))
         #expect(admission.limit == 4)
-        for k in 0..<20 { admission.record(latency: .seconds(30), at: start + .seconds(5 * k)) }
+        for k in 0..<20 { admission.record(latency: .seconds(30), at: start + .seconds(5 * k), inProgress: admission.limit) }
         #expect(admission.limit == 1)
         admission.setCeiling(2)
         #expect(admission.ceiling == 2 && admission.limit == 1)
@@ -98,6 +113,16 @@ import Testing
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(meter.drain().isEmpty)
         _ = try await meter.transcribe(clip)
+        #expect(meter.drain().count == 1)
+    }
+
+    /// An answering machine's greeting waits behind every answer: its wait says nothing of what callees wait.
+    @Test func aBackgroundTranscriptionIsNotTimed() async throws {
+        let meter = RecognizerMeter(Instant())
+        let clip = PCMBuffer(sampleRate: 8_000, samples: [Int16](repeating: 0, count: 800))
+        _ = try await Task(priority: .backgroundTranscription) { try await meter.transcribe(clip) }.value
+        #expect(meter.drain().isEmpty)
+        _ = try await Task(priority: .medium) { try await meter.transcribe(clip) }.value
         #expect(meter.drain().count == 1)
     }
 }

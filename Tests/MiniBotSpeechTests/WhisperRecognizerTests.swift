@@ -99,6 +99,39 @@ extension RealLibraryTests {
             #expect(try await !recognizer.transcribe(audio, language: "fr").text.isEmpty)
         }
 
+        @Test func waitingCallersAreServedByPriorityAndLeaveWhenCancelled() async throws {
+            try SpeechTestData.require(SpeechTestData.model)
+            let pool = WhisperStatePool(model: try WhisperModel.shared(path: SpeechTestData.model), capacity: 1)
+            let held = try await pool.acquire(priority: .medium)
+            func waitFor(_ count: Int) async throws {
+                while await pool.waiting != count { try await Task.sleep(for: .milliseconds(2)) }
+            }
+            let served = Served()
+            let greeting = Task {
+                let state = try await pool.acquire(priority: .backgroundTranscription)
+                served.append("greeting")
+                await pool.release(state)
+            }
+            try await waitFor(1)
+            let answer = Task {
+                let state = try await pool.acquire(priority: .medium)
+                served.append("answer")
+                await pool.release(state)
+            }
+            try await waitFor(2)
+            let abandoned = Task { try await pool.acquire(priority: .high) }
+            try await waitFor(3)
+            abandoned.cancel()
+            await #expect(throws: CancellationError.self) { _ = try await abandoned.value }
+            #expect(await pool.waiting == 2)
+
+            await pool.release(held)
+            try await answer.value
+            try await greeting.value
+            #expect(served.names == ["answer", "greeting"])
+            #expect(await pool.statesCreated == 1)
+        }
+
         @Test func rejectsBadInputWithClearErrors() async throws {
             let recognizer = try Self.recognizer()
             let second = PCMBuffer.silence(sampleRate: 8000, duration: .seconds(1))
@@ -137,4 +170,12 @@ extension RealLibraryTests {
         #expect(wer.errors == 2 && wer.referenceWords == 6)
         #expect(WordErrorRate.words("Rappelez-moi") == ["rappelez", "moi"])
     }
+}
+
+/// The order in which waiting callers got a state.
+private final class Served: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func append(_ name: String) { lock.withLock { list.append(name) } }
+    var names: [String] { lock.withLock { list } }
 }

@@ -212,7 +212,7 @@ public actor CampaignRunner {
     private func pace() {
         admission.setCeiling(limits.maxConcurrentCalls)
         let now = ContinuousClock.now
-        for latency in session.recognizer.drain() where admission.record(latency: latency, at: now) {
+        for latency in session.recognizer.drain() where admission.record(latency: latency, at: now, inProgress: active.count) {
             logger.notice("calls at once changed to follow the recogniser", metadata: [
                 "limit": "\(admission.limit)", "maximum": "\(admission.ceiling)", "latency": "\(latency)"])
         }

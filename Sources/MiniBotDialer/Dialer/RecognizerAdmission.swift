@@ -8,9 +8,13 @@
 /// any recogniser before the first latency comes back) and grows by a quarter
 /// per ``increaseInterval`` of fast answers (faster than three quarters of the target) until
 /// the first slow one; from then on by one. A transcription slower than
-/// ``target`` cuts the limit by a quarter, once per `target`, so one backlog is
-/// not punished many times. Never above the configured maximum, never below
-/// one. A value: fed latencies and instants, tested without a clock.
+/// ``target`` cuts the limit by a quarter, once per `target`, and only while
+/// the calls in progress are within the limit: above it, the slow answers come
+/// from calls admitted before the last cut, which no launch adds to, and
+/// cutting again for them would only punish one backlog many times (a call's
+/// first answer comes seconds after its launch). Never above the configured
+/// maximum, never below one. A value: fed latencies, instants and counts of
+/// calls, tested without a clock.
 public struct RecognizerAdmission: Sendable, Equatable {
     /// A transcription slower than this means the recogniser is behind.
     public var target: Duration
@@ -44,12 +48,13 @@ public struct RecognizerAdmission: Sendable, Equatable {
         if lastDecrease == nil && lastIncrease == nil { limit = min(Self.initialLimit, self.ceiling) }
     }
 
-    /// One transcription took `latency`, finishing at `now`. True when the limit changed.
+    /// One transcription took `latency`, finishing at `now` with `inProgress`
+    /// calls under way. True when the limit changed.
     @discardableResult
-    public mutating func record(latency: Duration, at now: ContinuousClock.Instant) -> Bool {
+    public mutating func record(latency: Duration, at now: ContinuousClock.Instant, inProgress: Int) -> Bool {
         let before = limit
         if latency > target {
-            if lastDecrease.map({ now - $0 >= target }) ?? true {
+            if inProgress <= limit, lastDecrease.map({ now - $0 >= target }) ?? true {
                 limit = max(1, limit * 3 / 4)
                 lastDecrease = now
                 lastIncrease = now

@@ -3,7 +3,7 @@ import MiniBotAudio
 import MiniBotSpeech
 import Synchronization
 
-/// A recogniser that times every transcription from request to answer —
+/// A recogniser that times every answer's transcription from request to answer —
 /// waiting for a free decoder included, which is what grows when too many
 /// calls share one recogniser — for ``RecognizerAdmission`` and for
 /// `/metrics` (`minibot_recognizer_latency_seconds`, a histogram).
@@ -16,15 +16,18 @@ public final class RecognizerMeter: SpeechRecognizer {
         self.base = base
     }
 
-    /// A transcription cancelled on the way (the callee went on after a pause) is not timed.
+    /// A transcription cancelled on the way (the callee went on after a pause)
+    /// is not timed, nor one nobody waits for (`TaskPriority.backgroundTranscription`),
+    /// which the recogniser serves last.
     public func transcribe(_ audio: PCMBuffer, language: String, prompt: String?) async throws -> Transcript {
         let start = clock.now
+        let timed = Task.currentPriority > .backgroundTranscription
         do {
             let transcript = try await base.transcribe(audio, language: language, prompt: prompt)
-            record(clock.now - start)
+            if timed { record(clock.now - start) }
             return transcript
         } catch {
-            if !Task.isCancelled { record(clock.now - start) }
+            if timed && !Task.isCancelled { record(clock.now - start) }
             throw error
         }
     }

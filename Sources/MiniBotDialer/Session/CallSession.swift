@@ -235,9 +235,10 @@ public struct CallSession: Sendable {
                 if let decision = detector.process(frame) { return .decided(decision) }
                 // Each new span of greeting is transcribed once; a voicemail phrase in it decides at once.
                 // A failed transcription posts an empty text, so the detector stops waiting for it.
+                // Behind every answer a callee waits for: under load the timing rules decide first.
                 if let span = detector.takeGreetingTranscriptSpan() {
                     let clip = run.media.clip(from: span.lowerBound, to: span.upperBound)
-                    transcriptions.append(Task { [recognizer, settings = configuration.settings] in
+                    transcriptions.append(Task(priority: .backgroundTranscription) { [recognizer, settings = configuration.settings] in
                         let transcript = try? await recognizer.transcribe(clip, language: settings.language, prompt: nil)
                         if !Task.isCancelled { run.media.post(.greeting(transcript?.text ?? "")) }
                     })

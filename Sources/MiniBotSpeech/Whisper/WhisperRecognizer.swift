@@ -90,7 +90,7 @@ public final class WhisperRecognizer: SpeechRecognizer {
         let code = language.lowercased()
         guard code == "auto" || whisper_lang_id(code) >= 0 else { throw SpeechError.unknownLanguage(language) }
         let samples = try WhisperInput.prepare(audio, padding: configuration.padding, minimum: .milliseconds(1100))
-        let state = try await pool.acquire()
+        let state = try await pool.acquire(priority: Task.currentPriority)
         let start = ContinuousClock.now
         let abort = WhisperAbort(timeout: configuration.timeout)
         let job = Job(context: model.context, state: state, samples: samples, language: code, prompt: prompt,
