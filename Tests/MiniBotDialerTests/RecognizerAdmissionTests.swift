@@ -47,13 +47,13 @@ import Testing
 
     @Test func slowAnswersFromCallsAboveTheLimitDoNotCutItAgain() {
         var admission = RecognizerAdmission(ceiling: 200, target: .seconds(2))
-        for k in 0..<20 { admission.record(latency: .milliseconds(500), at: start + .seconds(2 * k), inProgress: admission.limit, inProgress: admission.limit) }
+        for k in 0..<20 { admission.record(latency: .milliseconds(500), at: start + .seconds(2 * k), inProgress: admission.limit) }
         #expect(admission.limit == 200)
         // A wave of 200 calls buries the recogniser: one cut, then none while the 200 drain.
         let later = start + .seconds(100)
         admission.record(latency: .seconds(5), at: later, inProgress: 200)
         #expect(admission.limit == 150)
-        for k in 1...9 { admission.record(latency: .seconds(6), at: later + .seconds(3 * k), inProgress: 200 - 5 * k, inProgress: admission.limit) }
+        for k in 1...9 { admission.record(latency: .seconds(6), at: later + .seconds(3 * k), inProgress: 200 - 5 * k) }
         #expect(admission.limit == 150)
         // Within the limit again and still slow: the next cut.
         admission.record(latency: .seconds(6), at: later + .seconds(33), inProgress: 150)
@@ -120,7 +120,13 @@ import Testing
     @Test func aBackgroundTranscriptionIsNotTimed() async throws {
         let meter = RecognizerMeter(Instant())
         let clip = PCMBuffer(sampleRate: 8_000, samples: [Int16](repeating: 0, count: 800))
-        _ = try await Task(priority: .backgroundTranscription) { try await meter.transcribe(clip) }.value
+        // Awaited through a stream, not `value`: awaiting a task's value raises its priority to the waiter's.
+        let (done, finished) = AsyncStream.makeStream(of: Bool.self)
+        Task(priority: .backgroundTranscription) {
+            finished.yield((try? await meter.transcribe(clip)) != nil)
+            finished.finish()
+        }
+        for await transcribed in done { #expect(transcribed) }
         #expect(meter.drain().isEmpty)
         _ = try await Task(priority: .medium) { try await meter.transcribe(clip) }.value
         #expect(meter.drain().count == 1)
