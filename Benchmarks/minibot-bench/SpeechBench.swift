@@ -33,8 +33,8 @@ struct SpeechBench: AsyncParsableCommand {
     @Option(help: "Concurrency levels for the throughput run.")
     var concurrency: [Int] = [2, 4, 8]
 
-    @Option(help: "Fitted window: fewest encoder positions (the product's floor by default).")
-    var fittedMinimum = AudioContextPolicy.defaultMinimum
+    @Option(help: "Fitted window: fewest encoder positions.")
+    var fittedMinimum = 256
 
     @Option(help: "Fitted window: positions added to the clip's own.")
     var fittedMargin = 64
