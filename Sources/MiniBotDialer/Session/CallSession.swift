@@ -225,10 +225,18 @@ public struct CallSession: Sendable {
     }
 
     private func detect(_ amdConfiguration: AnsweringMachineDetector.Configuration, events: AsyncStream<MediaEvent>, run: Run) async -> Detection {
-        var detector = AnsweringMachineDetector(configuration: amdConfiguration)
-        // Transcriptions of the greeting still running once the detector has decided are of no use.
         var transcriptions: [Task<Void, Never>] = []
-        defer { for transcription in transcriptions { transcription.cancel() } }
+        let detection = await detect(amdConfiguration, events: events, run: run, transcriptions: &transcriptions)
+        // Transcriptions of the greeting still running once the detector has decided are of no use: cancelled, and
+        // awaited so that none outlives its call (whisper.cpp stops at its abort callback, a queued one at once).
+        for transcription in transcriptions { transcription.cancel() }
+        for transcription in transcriptions { await transcription.value }
+        return detection
+    }
+
+    private func detect(_ amdConfiguration: AnsweringMachineDetector.Configuration, events: AsyncStream<MediaEvent>, run: Run,
+                        transcriptions: inout [Task<Void, Never>]) async -> Detection {
+        var detector = AnsweringMachineDetector(configuration: amdConfiguration)
         for await event in events {
             switch event {
             case .frame(let frame, _):
