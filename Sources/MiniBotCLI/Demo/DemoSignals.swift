@@ -13,7 +13,10 @@ final class DemoSignals: @unchecked Sendable {
             source.setEventHandler {
                 Output.error("\n\(name): stopping the demo's callees\n")
                 callees.stopAll()
-                exit(130)
+                // _exit, not exit: whisper.cpp may be decoding on another thread, and exit's C++ static
+                // destructors would free what it uses under it (the demo died of SIGSEGV instead of 130).
+                fflush(nil)
+                _exit(130)
             }
             source.resume()
             return source
