@@ -29,7 +29,8 @@ extension SpeechRecognizer {
 extension TaskPriority {
     /// The priority of a transcription that nobody waits for (an answering
     /// machine's greeting): it waits behind every other one, and its latency
-    /// says nothing of what callees wait. Start it in its own task and never
-    /// await that task's `value`: awaiting raises a task to the waiter's priority.
+    /// says nothing of what callees wait. Start it in its own task, and await
+    /// that task's `value` only once it is cancelled: awaiting raises a task to
+    /// the waiter's priority.
     public static var backgroundTranscription: TaskPriority { .low }
 }
