@@ -47,6 +47,29 @@ extension RealLibraryTests {
             #expect(prompted.text.contains("Bloctel"), "\(prompted.text)")
         }
 
+        /// A decoder state keeps nothing of the clip before: each answer reads
+        /// the same after a long clip went through the same state. (With
+        /// flash attention, whisper.cpp 1.8 let the decoder read the encoder's
+        /// output rounded up to 256 positions, unmasked: a 320-position window
+        /// heard the end of the previous, longer clip.)
+        @Test func aStateForgetsTheClipBefore() async throws {
+            try SpeechTestData.require(SpeechTestData.model)
+            let recognizer = try WhisperRecognizer(modelPath: SpeechTestData.model, configuration: .init(
+                threads: 2, concurrency: 1, audioContext: .fitted(minimum: 320, margin: 64, granularity: 64)))
+            let answers = try SpeechTestData.clips(voice: "pico").prefix(6).map { try $0.audio() }
+            var fresh: [String] = []
+            for answer in answers { fresh.append(try await recognizer.transcribe(answer).text) }
+            // About 15 s of other answers back to back: a 768-position window.
+            let others = try SpeechTestData.clips(voice: "pico-slow").prefix(7).map { try $0.audio() }
+            let long = PCMBuffer(sampleRate: others[0].sampleRate, samples: others.flatMap(\.samples))
+            var after: [String] = []
+            for answer in answers {
+                _ = try await recognizer.transcribe(long)
+                after.append(try await recognizer.transcribe(answer).text)
+            }
+            #expect(after == fresh)
+        }
+
         @Test func concurrentCallsShareOneModelAndAgreeWithSequentialOnes() async throws {
             let recognizer = try Self.recognizer(concurrency: 2)
             let clips = Array(try SpeechTestData.clips(voice: "pico-slow").prefix(4))

@@ -26,6 +26,13 @@ public final class WhisperModel: @unchecked Sendable {
         }
         var params = whisper_context_default_params()
         params.use_gpu = false
+        // With flash attention, whisper.cpp 1.8 lets the decoder attend to the
+        // encoder's output rounded up to 256 positions, unmasked: with a fitted
+        // window that is not a multiple of 256, the positions past it hold
+        // whatever an earlier, longer decoding left in the state, and the
+        // model hears words of another clip. Without it every window is exact,
+        // for about 7 % more CPU per answer (docs/BENCHMARKS.md, speech).
+        params.flash_attn = false
         guard let context = whisper_init_from_file_with_params_no_state(path, params) else {
             throw SpeechError.modelNotLoaded(path: path, reason: "whisper.cpp rejected the file (not a ggml Whisper model, or truncated)")
         }
