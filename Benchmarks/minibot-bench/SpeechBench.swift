@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import MiniBotAudio
+import MiniBotCore
 import MiniBotSpeech
 
 /// `minibot-bench speech`: whisper.cpp latency on short telephone answers
 /// (p50/p95, 1 and 2 threads, full vs fitted encoder window), word error rate
-/// per voice, and answers per second with 2, 4 and 8 concurrent calls.
+/// per voice, how often the transcript keeps the reference's intent, and
+/// answers per second with 2, 4 and 8 concurrent calls.
 /// Clips and model come from scripts/fetch-test-model.
 struct SpeechBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -33,8 +35,8 @@ struct SpeechBench: AsyncParsableCommand {
     @Option(help: "Concurrency levels for the throughput run.")
     var concurrency: [Int] = [2, 4, 8]
 
-    @Option(help: "Fitted window: fewest encoder positions.")
-    var fittedMinimum = 256
+    @Option(help: "Fitted window: fewest encoder positions; repeat to compare floors (the first is used for the throughput run).")
+    var fittedMinimum: [Int] = [AudioContextPolicy.defaultMinimum]
 
     @Option(help: "Fitted window: positions added to the clip's own.")
     var fittedMargin = 64
@@ -47,6 +49,12 @@ struct SpeechBench: AsyncParsableCommand {
 
     @Option(help: "Seconds a transcription started at a pause has before the turn ends (wait_before_stop − speech.speculative_pause).")
     var headStart = 0.7
+
+    @Option(help: "Silence added before and after each clip, in milliseconds.")
+    var paddingMs = 300
+
+    @Option(help: "Beam size (0: greedy, the default).")
+    var beam = 0
 
     @Flag(inversion: .prefixedNo, help: "Decode timestamp tokens.")
     var timestamps = true
@@ -81,9 +89,19 @@ struct SpeechBench: AsyncParsableCommand {
         let label: String
         let threads: Int
         let window: String
+        var fittedMinimum: Int?
         var latencies: [Double] = []
         var cpuSeconds: [Double] = []
         var wer: [String: WordErrorRate] = [:]
+        /// Clips whose transcript the classifier reads as it reads the reference text.
+        var intentsKept = 0
+        var misreadIntents: [String] = []
+
+        mutating func score(_ clip: Clip, _ hypothesis: String, classifier: IntentClassifier) {
+            wer[clip.voice, default: WordErrorRate()].add(reference: clip.text, hypothesis: hypothesis)
+            let expected = classifier.classify(clip.text).intent, heard = classifier.classify(hypothesis).intent
+            if expected == heard { intentsKept += 1 } else { misreadIntents.append("\(clip.name): \(clip.text) (\(expected)) → \(hypothesis) (\(heard))") }
+        }
     }
 
     func run() async throws {
@@ -98,19 +116,26 @@ struct SpeechBench: AsyncParsableCommand {
         let totalAudio = loaded.reduce(0.0) { $0 + seconds($1.audio.duration) }
         print("Speech: \(loaded.count) clips (\(voices.joined(separator: ", "))), \(String(format: "%.1f", totalAudio / Double(loaded.count))) s average at 8 kHz; model \(model) (\(quantize == "none" ? "as is" : quantize)) loaded in \(String(format: "%.2f", loadSeconds)) s")
 
+        let classifier = IntentClassifier()
         var rows: [Row] = []
-        for window in skipFullWindow ? ["fitted"] : ["full", "fitted"] {
+        let windows = (skipFullWindow ? [] : [("full", AudioContextPolicy.full)])
+            + fittedMinimum.map { ("fitted", AudioContextPolicy.fitted(minimum: $0, margin: fittedMargin, granularity: fittedGranularity)) }
+        for (window, policy) in windows {
             for threads in self.threads {
-                let policy: AudioContextPolicy = window == "full" ? .full : .fitted(minimum: fittedMinimum, margin: fittedMargin, granularity: fittedGranularity)
-                let recognizer = WhisperRecognizer(model: whisper, configuration: .init(threads: threads, audioContext: policy, timestamps: timestamps))
-                var row = Row(label: "\(threads) thread\(threads > 1 ? "s" : ""), \(window) window", threads: threads, window: window)
+                let recognizer = WhisperRecognizer(model: whisper, configuration: .init(
+                    threads: threads, audioContext: policy, decoding: beam > 0 ? .beamSearch(beamSize: beam) : .greedy,
+                    padding: .milliseconds(paddingMs), timestamps: timestamps))
+                let minimum: Int? = if case .fitted(let minimum, _, _) = policy { minimum } else { nil }
+                let floor = minimum.map { fittedMinimum.count > 1 ? " ≥ \($0)" : "" } ?? ""
+                var row = Row(label: "\(threads) thread\(threads > 1 ? "s" : ""), \(window) window\(floor)", threads: threads, window: window,
+                              fittedMinimum: minimum)
                 _ = try await recognizer.transcribe(loaded[0].audio)          // warm-up
                 for clip in loaded {
                     let cpu = processCPUSeconds()
                     let transcript = try await recognizer.transcribe(clip.audio, language: "fr", prompt: prompt)
                     row.cpuSeconds.append(processCPUSeconds() - cpu)
                     row.latencies.append(seconds(transcript.inferenceDuration))
-                    row.wer[clip.voice, default: WordErrorRate()].add(reference: clip.text, hypothesis: transcript.text)
+                    row.score(clip, transcript.text, classifier: classifier)
                     if verbose { print("    \(clip.name): \(clip.text) → \(transcript.text)") }
                 }
                 rows.append(row)
@@ -125,7 +150,7 @@ struct SpeechBench: AsyncParsableCommand {
                 var row = Row(label: "seed faster-whisper int8, \(threads) thread\(threads > 1 ? "s" : "")", threads: threads, window: "seed")
                 for (clip, result) in zip(loaded, results) {
                     row.latencies.append(result.seconds)
-                    row.wer[clip.voice, default: WordErrorRate()].add(reference: clip.text, hypothesis: result.text)
+                    row.score(clip, result.text, classifier: classifier)
                 }
                 rows.append(row)
                 print("  \(row.label): p50 \(ms(percentile(row.latencies, 0.5))), p95 \(ms(percentile(row.latencies, 0.95)))")
@@ -139,7 +164,7 @@ struct SpeechBench: AsyncParsableCommand {
         var throughput: [(calls: Int, perSecond: Double)] = []
         for calls in concurrency {
             let recognizer = WhisperRecognizer(model: whisper, configuration: .init(
-                threads: 1, concurrency: calls, audioContext: .fitted(minimum: fittedMinimum, margin: fittedMargin, granularity: fittedGranularity)))
+                threads: 1, concurrency: calls, audioContext: .fitted(minimum: fittedMinimum.first ?? AudioContextPolicy.defaultMinimum, margin: fittedMargin, granularity: fittedGranularity)))
             let start = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for worker in 0..<calls {
@@ -157,7 +182,7 @@ struct SpeechBench: AsyncParsableCommand {
         print("")
         // What the callee waits once their turn is over: ours started at the pause, `headStart` earlier; the seed's at the end.
         func waits(_ row: Row) -> [Double] { row.window == "seed" ? row.latencies : row.latencies.map { max(0, $0 - headStart) } }
-        var header = ["configuration", "p50", "p95", "cpu/clip", "wait p50", "wait p95"] + voices.map { "WER \($0)" } + ["WER all"]
+        var header = ["configuration", "p50", "p95", "cpu/clip", "wait p50", "wait p95"] + voices.map { "WER \($0)" } + ["WER all", "intent kept"]
         var lines: [[String]] = []
         for row in rows {
             var all = WordErrorRate()
@@ -165,9 +190,16 @@ struct SpeechBench: AsyncParsableCommand {
             lines.append([row.label, ms(percentile(row.latencies, 0.5)), ms(percentile(row.latencies, 0.95)),
                           row.cpuSeconds.isEmpty ? "-" : ms(percentile(row.cpuSeconds, 0.5)),
                           ms(percentile(waits(row), 0.5)), ms(percentile(waits(row), 0.95))]
-                         + voices.map { pct(row.wer[$0]?.rate ?? 0) } + [pct(all.rate)])
+                         + voices.map { pct(row.wer[$0]?.rate ?? 0) } + [pct(all.rate), "\(row.intentsKept)/\(loaded.count)"])
         }
         printTable(header, lines)
+        print("intent kept: the classifier reads the transcript as it reads the reference text")
+        if verbose {
+            for row in rows where !row.misreadIntents.isEmpty {
+                print("  intents misread, \(row.label):")
+                for line in row.misreadIntents { print("    \(line)") }
+            }
+        }
         print("wait: after the end of the turn, for a transcription started \(String(format: "%.1f", headStart)) s earlier at the pause (the seed starts at the end)")
         print("")
         header = ["concurrent calls (1 thread each, fitted)", "answers/s"]
@@ -181,12 +213,14 @@ struct SpeechBench: AsyncParsableCommand {
         json["latency"] = rows.map { row -> [String: Any] in
             var all = WordErrorRate()
             for voice in voices { all.merge(row.wer[voice] ?? WordErrorRate()) }
-            return ["threads": row.threads, "window": row.window,
+            var entry: [String: Any] = ["threads": row.threads, "window": row.window,
                     "p50_ms": Int(percentile(row.latencies, 0.5) * 1000), "p95_ms": Int(percentile(row.latencies, 0.95) * 1000),
                     "cpu_ms_p50": Int(percentile(row.cpuSeconds, 0.5) * 1000),
                     "wait_p50_ms": Int(percentile(waits(row), 0.5) * 1000), "wait_p95_ms": Int(percentile(waits(row), 0.95) * 1000),
                     "wer": Dictionary(uniqueKeysWithValues: voices.map { ($0, round3(row.wer[$0]?.rate ?? 0)) }),
-                    "wer_all": round3(all.rate)]
+                    "wer_all": round3(all.rate), "intents_kept": row.intentsKept]
+            if let minimum = row.fittedMinimum { entry["fitted_minimum"] = minimum }
+            return entry
         }
         var ratios: [String: Double] = [:]
         for seedRow in rows where seedRow.window == "seed" {
