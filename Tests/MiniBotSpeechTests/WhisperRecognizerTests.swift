@@ -59,7 +59,7 @@ extension RealLibraryTests {
             let answers = try SpeechTestData.clips(voice: "pico").prefix(6).map { try $0.audio() }
             var fresh: [String] = []
             for answer in answers { fresh.append(try await recognizer.transcribe(answer).text) }
-            // About 15 s of other answers back to back: a 768-position window.
+            // About 19 s of other answers back to back: a 1,024-position window.
             let others = try SpeechTestData.clips(voice: "pico-slow").prefix(7).map { try $0.audio() }
             let long = PCMBuffer(sampleRate: others[0].sampleRate, samples: others.flatMap(\.samples))
             var after: [String] = []
